@@ -1,0 +1,92 @@
+// File mappings, owned copies and borrowed memory behind one Buffer interface.
+#include "format/buffer.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "format/error.hpp"
+
+namespace amber {
+namespace {
+
+class MappedFile final : public Buffer {
+ public:
+  MappedFile(void* address, size_t size) : address_(address), size_(size) {}
+  ~MappedFile() override {
+    if (size_ != 0) munmap(address_, size_);
+  }
+  std::span<const uint8_t> bytes() const noexcept override {
+    return {static_cast<const uint8_t*>(address_), size_};
+  }
+
+ private:
+  void* address_;
+  size_t size_;
+};
+
+class BorrowedBuffer final : public Buffer {
+ public:
+  BorrowedBuffer(std::span<const uint8_t> bytes, std::shared_ptr<const void> owner)
+      : bytes_(bytes), owner_(std::move(owner)) {}
+  std::span<const uint8_t> bytes() const noexcept override { return bytes_; }
+
+ private:
+  std::span<const uint8_t> bytes_;
+  std::shared_ptr<const void> owner_;
+};
+
+[[noreturn]] void fail_errno(const std::filesystem::path& path, const char* what) {
+  fail(ErrorKind::Io, path.string(), std::string(what) + ": " + std::strerror(errno));
+}
+
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<const Buffer> map_file(const std::filesystem::path& path) {
+  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) fail_errno(path, "cannot open");
+  struct stat st {};
+  if (fstat(file.fd, &st) != 0) fail_errno(path, "cannot stat");
+  if (!S_ISREG(st.st_mode)) fail(ErrorKind::Io, path.string(), "not a regular file");
+  const auto size = static_cast<size_t>(st.st_size);
+  if (size == 0) return std::make_shared<MappedFile>(nullptr, 0);
+  void* address = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, file.fd, 0);
+  if (address == MAP_FAILED) fail_errno(path, "cannot map");
+  return std::make_shared<MappedFile>(address, size);
+}
+
+std::shared_ptr<const Buffer> copy_buffer(std::span<const uint8_t> bytes) {
+  auto block = std::make_shared<AlignedBlock>(bytes.size());
+  if (!bytes.empty()) std::memcpy(block->data(), bytes.data(), bytes.size());
+  return block;
+}
+
+std::shared_ptr<const Buffer> borrow_buffer(std::span<const uint8_t> bytes,
+                                            std::shared_ptr<const void> owner) {
+  return std::make_shared<BorrowedBuffer>(bytes, std::move(owner));
+}
+
+AlignedBlock::AlignedBlock(size_t size) : data_(nullptr), size_(size) {
+  // aligned_alloc wants a multiple of the alignment; at least one block so data_ is never null.
+  const size_t rounded = ((size + 63) / 64) * 64;
+  data_ = static_cast<uint8_t*>(std::aligned_alloc(64, rounded == 0 ? 64 : rounded));
+  if (data_ == nullptr) throw std::bad_alloc();
+}
+
+AlignedBlock::~AlignedBlock() { std::free(data_); }
+
+}  // namespace amber

@@ -1,0 +1,45 @@
+// Byte buffers that own or share their memory: file mappings, copies, and decoded arrays.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+
+namespace amber {
+
+/// Read-only bytes kept alive by whoever holds the shared_ptr.
+class Buffer {
+ public:
+  virtual ~Buffer() = default;
+  virtual std::span<const uint8_t> bytes() const noexcept = 0;
+};
+
+/// Maps a whole file read-only (an empty file gives an empty buffer). Throws Error(Io).
+std::shared_ptr<const Buffer> map_file(const std::filesystem::path& path);
+
+/// Copies bytes into a buffer that owns them, 64-byte aligned.
+std::shared_ptr<const Buffer> copy_buffer(std::span<const uint8_t> bytes);
+
+/// Wraps caller memory; `owner` is kept alive as long as the buffer.
+std::shared_ptr<const Buffer> borrow_buffer(std::span<const uint8_t> bytes,
+                                            std::shared_ptr<const void> owner);
+
+/// A writable, 64-byte aligned heap block of exactly `size` bytes (decoded arrays).
+class AlignedBlock final : public Buffer {
+ public:
+  explicit AlignedBlock(size_t size);
+  ~AlignedBlock() override;
+  AlignedBlock(const AlignedBlock&) = delete;
+  AlignedBlock& operator=(const AlignedBlock&) = delete;
+  std::span<const uint8_t> bytes() const noexcept override { return {data_, size_}; }
+  uint8_t* data() noexcept { return data_; }
+  size_t size() const noexcept { return size_; }
+
+ private:
+  uint8_t* data_;
+  size_t size_;
+};
+
+}  // namespace amber

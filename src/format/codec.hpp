@@ -1,0 +1,25 @@
+// Array codecs: byte-shuffle and chunked zstd frames (docs/format.md §3.4-3.5).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace amber {
+
+/// Byte-shuffles `src` (elements of `itemsize` bytes) into `dst` of the same size.
+void shuffle_bytes(std::span<const uint8_t> src, std::span<uint8_t> dst, size_t itemsize);
+/// Undoes shuffle_bytes.
+void unshuffle_bytes(std::span<const uint8_t> src, std::span<uint8_t> dst, size_t itemsize);
+
+/// Compresses `src` into exactly one zstd frame at `level`.
+std::vector<uint8_t> zstd_compress_frame(std::span<const uint8_t> src, int level);
+
+/// Decodes `frame`, which must be exactly one zstd frame, into exactly `dst.size()` bytes.
+/// `where` names the frame in errors. Throws Error(Corrupt).
+void zstd_decompress_frame(std::span<const uint8_t> frame, std::span<uint8_t> dst,
+                           const std::string& where);
+
+}  // namespace amber

@@ -1,0 +1,301 @@
+// The writer: validates inputs, compresses chunks in parallel, lays out, digests, writes.
+#include "format/writer.hpp"
+
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "format/codec.hpp"
+#include "format/error.hpp"
+#include "format/hashing.hpp"
+#include "format/json_check.hpp"
+#include "format/layout.hpp"
+#include "format/manifest.hpp"
+#include "format/parallel.hpp"
+#include "format/reader.hpp"
+#include "format/safe_math.hpp"
+
+namespace amber {
+namespace {
+
+constexpr uint64_t kFilterSampleBytes = 256 << 10;
+
+struct Pending {
+  ArrayInput input;
+  ArrayInfo info;
+  std::vector<std::vector<uint8_t>> frames;  // zstd frames; empty when stored raw
+};
+
+[[noreturn]] void bad_input(const Pending& p, size_t index, std::string_view what) {
+  fail(ErrorKind::InvalidArgument, describe_array(index, p.info), what);
+}
+
+uint64_t element_count(const ArrayInput& input, size_t index) {
+  uint64_t n = 1;
+  for (auto d : input.shape) {
+    auto next = checked_mul(n, d);
+    if (!next)
+      fail(ErrorKind::InvalidArgument, "array " + std::to_string(index), "shape overflows");
+    n = *next;
+  }
+  return n;
+}
+
+void check_input(const Pending& p, size_t index, const Limits& limits) {
+  const ArrayInput& in = p.input;
+  if (in.shape.size() > limits.max_rank) bad_input(p, index, "rank is over Limits::max_rank");
+  const uint64_t n = element_count(in, index);
+  const size_t size = itemsize(in.dtype);
+  if (size != 0 && checked_mul(n, size) != in.bytes.size()) {
+    bad_input(p, index,
+              "byte length " + std::to_string(in.bytes.size()) + " is not shape × itemsize");
+  }
+  if (size == 0) {
+    if (checked_mul(n + 1, 8).value_or(UINT64_MAX) > in.bytes.size()) {
+      bad_input(p, index, "too short for its string offsets");
+    }
+    try {
+      check_string_array(in.bytes, n, describe_array(index, p.info));
+    } catch (const Error& e) {
+      fail(ErrorKind::InvalidArgument, "string layout", e.what());
+    }
+  }
+  const CodecSpec& c = in.codec;
+  if (!c.compress) return;
+  if (c.level < 1 || c.level > 19) bad_input(p, index, "zstd level must be 1..19");
+  if (c.chunk < 64 || c.chunk % 64 != 0) bad_input(p, index, "chunk must be a multiple of 64");
+}
+
+bool decide_shuffle(const Pending& p) {
+  const size_t k = itemsize(p.input.dtype);
+  const CodecSpec& c = p.input.codec;
+  if (k <= 1 || c.filter == FilterChoice::None) return false;
+  if (c.filter == FilterChoice::Shuffle) return true;
+  const uint64_t sample_size = std::min<uint64_t>(p.input.bytes.size(), kFilterSampleBytes) / k * k;
+  const auto sample = p.input.bytes.first(sample_size);
+  std::vector<uint8_t> shuffled(sample_size);
+  shuffle_bytes(sample, shuffled, k);
+  return zstd_compress_frame(shuffled, c.level).size() <
+         zstd_compress_frame(sample, c.level).size();
+}
+
+struct ChunkJob {
+  size_t array;
+  size_t frame;
+};
+
+void compress_chunk(Pending& p, size_t frame) {
+  const uint64_t begin = frame * p.info.chunk;
+  const uint64_t size = std::min<uint64_t>(p.info.chunk, p.input.bytes.size() - begin);
+  const auto src = p.input.bytes.subspan(begin, size);
+  if (!p.info.shuffle) {
+    p.frames[frame] = zstd_compress_frame(src, p.info.level);
+    return;
+  }
+  std::vector<uint8_t> shuffled(size);
+  shuffle_bytes(src, shuffled, itemsize(p.info.dtype));
+  p.frames[frame] = zstd_compress_frame(shuffled, p.info.level);
+}
+
+/// Keeps zstd only where it saves bytes; fills length, frames and xxh3.
+void finish_array(Pending& p) {
+  ArrayInfo& info = p.info;
+  uint64_t compressed = 0;
+  for (const auto& f : p.frames) compressed += f.size();
+  if (info.codec == Codec::Zstd && compressed >= info.decoded_length && info.decoded_length > 0) {
+    info.codec = Codec::Raw;  // compression did not pay: store the bytes as they are
+    info.shuffle = false;
+    info.chunk = 0;
+    info.level = 0;
+    p.frames.clear();
+  }
+  if (info.codec == Codec::Raw) {
+    info.length = info.decoded_length;
+    info.xxh3 = xxh3_64(p.input.bytes);
+    return;
+  }
+  info.length = compressed;
+  std::vector<std::span<const uint8_t>> pieces;
+  for (const auto& f : p.frames) {
+    info.frames.push_back(f.size());
+    pieces.emplace_back(f);
+  }
+  info.xxh3 = xxh3_64_pieces(pieces);
+}
+
+/// Where the bytes go: a file descriptor or memory; SHA-256 of the content as they pass.
+class Sink {
+ public:
+  explicit Sink(int fd) : fd_(fd) {}
+  explicit Sink(std::vector<uint8_t>* memory) : memory_(memory) {}
+
+  void content(std::span<const uint8_t> bytes) {
+    hash_.update(bytes);
+    raw(bytes);
+  }
+  void zeros(size_t n) {
+    static constexpr uint8_t kZeros[64] = {};
+    content({kZeros, n});
+  }
+  Digest digest() { return hash_.finish(); }
+
+  void raw(std::span<const uint8_t> bytes) {
+    if (memory_) {
+      memory_->insert(memory_->end(), bytes.begin(), bytes.end());
+      return;
+    }
+    while (!bytes.empty()) {
+      const ssize_t n = ::write(fd_, bytes.data(), std::min<size_t>(bytes.size(), 1 << 30));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail(ErrorKind::Io, "write", std::strerror(errno));
+      bytes = bytes.subspan(static_cast<size_t>(n));
+    }
+  }
+
+ private:
+  int fd_ = -1;
+  std::vector<uint8_t>* memory_ = nullptr;
+  Sha256 hash_;
+};
+
+uint64_t pad_to_64(uint64_t n) { return (64 - n % 64) % 64; }
+
+}  // namespace
+
+struct Writer::Impl {
+  WriteOptions options;
+  std::vector<Pending> arrays;
+  std::string graph = "null";
+  std::string metadata = "{}";
+  bool prepared = false;
+  std::string manifest;
+  Header header;
+
+  void compress_all();
+  void lay_out();
+  Digest emit(Sink& sink);
+};
+
+void Writer::Impl::compress_all() {
+  parallel_for(arrays.size(), options.threads, [&](size_t i) {
+    Pending& p = arrays[i];
+    if (p.info.codec == Codec::Zstd) p.info.shuffle = decide_shuffle(p);
+  });
+  std::vector<ChunkJob> jobs;
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    Pending& p = arrays[i];
+    if (p.info.codec != Codec::Zstd) continue;
+    const uint64_t n =
+        p.info.decoded_length / p.info.chunk + (p.info.decoded_length % p.info.chunk != 0);
+    p.frames.resize(n);
+    for (size_t f = 0; f < n; ++f) jobs.push_back({i, f});
+  }
+  parallel_for(jobs.size(), options.threads,
+               [&](size_t j) { compress_chunk(arrays[jobs[j].array], jobs[j].frame); });
+  parallel_for(arrays.size(), options.threads, [&](size_t i) { finish_array(arrays[i]); });
+}
+
+void Writer::Impl::lay_out() {
+  uint64_t offset = 0;
+  manifest = "{\"arrays\":[";
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    arrays[i].info.offset = offset;
+    offset = *align64(offset + arrays[i].info.length);
+    if (i) manifest += ',';
+    append_array_entry_json(manifest, arrays[i].info);
+  }
+  manifest += "],\"graph\":" + graph + ",\"metadata\":" + metadata + "}";
+  header.manifest_length = manifest.size();
+  header.data_offset = *align64(kHeaderSize + manifest.size());
+  header.data_length = offset;
+  // Refuse to write what a reader with the same limits would refuse.
+  const JsonDocument parsed(manifest, "manifest", options.limits);
+  if (header.manifest_length > options.limits.max_manifest_bytes) {
+    fail(ErrorKind::LimitExceeded, "manifest", "over Limits::max_manifest_bytes");
+  }
+  parse_array_table(parsed.root()["arrays"].value_unsafe(), offset, kFormatMinor, options.limits);
+}
+
+Digest Writer::Impl::emit(Sink& sink) {
+  const auto head = encode_header(header);
+  sink.content(head);
+  sink.content({reinterpret_cast<const uint8_t*>(manifest.data()), manifest.size()});
+  sink.zeros(pad_to_64(kHeaderSize + manifest.size()));
+  for (const Pending& p : arrays) {
+    if (p.frames.empty()) sink.content(p.input.bytes);
+    for (const auto& f : p.frames) sink.content(f);
+    sink.zeros(pad_to_64(p.info.length));
+  }
+  Footer footer;
+  footer.content_digest = sink.digest();
+  sink.raw(encode_footer(footer));
+  return footer.content_digest;
+}
+
+Writer::Writer(WriteOptions options) : impl_(std::make_unique<Impl>()) { impl_->options = options; }
+Writer::~Writer() = default;
+Writer::Writer(Writer&&) noexcept = default;
+Writer& Writer::operator=(Writer&&) noexcept = default;
+
+uint64_t Writer::add_array(ArrayInput input) {
+  auto& arrays = impl_->arrays;
+  if (impl_->prepared) fail(ErrorKind::InvalidArgument, "writer", "arrays added after writing");
+  if (arrays.size() >= impl_->options.limits.max_arrays) {
+    fail(ErrorKind::InvalidArgument, "writer", "more arrays than Limits::max_arrays");
+  }
+  Pending p{std::move(input), {}, {}};
+  p.info.name = p.input.name;
+  p.info.dtype = p.input.dtype;
+  p.info.shape = p.input.shape;
+  check_input(p, arrays.size(), impl_->options.limits);
+  p.info.decoded_length = p.input.bytes.size();
+  if (p.input.codec.compress && p.info.decoded_length > 0) {
+    p.info.codec = Codec::Zstd;
+    p.info.level = p.input.codec.level;
+    p.info.chunk = p.input.codec.chunk;
+  }
+  arrays.push_back(std::move(p));
+  return arrays.size() - 1;
+}
+
+void Writer::set_graph_json(std::string json) {
+  JsonDocument(json, "graph", impl_->options.limits);
+  impl_->graph = std::move(json);
+}
+
+void Writer::set_metadata_json(std::string json) {
+  JsonDocument doc(json, "metadata", impl_->options.limits);
+  if (!doc.root().is_object()) fail(ErrorKind::InvalidArgument, "metadata", "is not a JSON object");
+  impl_->metadata = std::move(json);
+}
+
+Digest Writer::write(const std::filesystem::path& path) {
+  if (!impl_->prepared) {
+    impl_->compress_all();
+    impl_->lay_out();
+    impl_->prepared = true;
+  }
+  Digest digest{};
+  write_atomically(path, [&](int fd) {
+    Sink sink(fd);
+    digest = impl_->emit(sink);
+  });
+  return digest;
+}
+
+std::vector<uint8_t> Writer::to_bytes() {
+  if (!impl_->prepared) {
+    impl_->compress_all();
+    impl_->lay_out();
+    impl_->prepared = true;
+  }
+  std::vector<uint8_t> out;
+  Sink sink(&out);
+  impl_->emit(sink);
+  return out;
+}
+
+}  // namespace amber

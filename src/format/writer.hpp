@@ -1,0 +1,79 @@
+// Writes an .amber file: compresses arrays in parallel, checksums, digests, writes atomically.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "format/dtype.hpp"
+#include "format/limits.hpp"
+
+namespace amber {
+
+/// Which filter a zstd array gets; Auto tries both on a sample and keeps the smaller.
+enum class FilterChoice { None, Shuffle, Auto };
+
+/// How one array is stored. The default is the format's default codec: zstd-3, auto shuffle.
+struct CodecSpec {
+  bool compress = true;  ///< false: raw (zero-copy on read)
+  int level = 3;         ///< zstd level, 1..19
+  FilterChoice filter = FilterChoice::Auto;
+  uint64_t chunk = uint64_t{4} << 20;  ///< decoded bytes per zstd frame
+};
+
+/// One array to write. `bytes` must stay valid until write() returns.
+struct ArrayInput {
+  std::string name;
+  DType dtype = DType::UInt8;
+  std::vector<uint64_t> shape;
+  /// Numeric: n × itemsize bytes, little-endian, C order. String: the §3.3 layout.
+  std::span<const uint8_t> bytes;
+  CodecSpec codec;
+};
+
+/// Options for the whole file.
+struct WriteOptions {
+  unsigned threads = 0;  ///< compression threads (0: hardware concurrency)
+  Limits limits;         ///< the writer refuses what a reader with these limits would
+};
+
+/// Builds one file. Add arrays, set graph and metadata, then write() or to_bytes().
+class Writer {
+ public:
+  explicit Writer(WriteOptions options = {});
+  ~Writer();
+  Writer(Writer&&) noexcept;
+  Writer& operator=(Writer&&) noexcept;
+
+  /// Queues an array; returns its index in the array table. Throws Error(InvalidArgument).
+  uint64_t add_array(ArrayInput input);
+  /// Sets the object graph: any JSON text (validated). Default: null.
+  void set_graph_json(std::string json);
+  /// Sets the metadata: a JSON object's text (validated). Default: {}.
+  void set_metadata_json(std::string json);
+
+  /// Writes the file atomically at `path` and returns its content digest. Throws Error.
+  std::array<uint8_t, 32> write(const std::filesystem::path& path);
+  /// Produces the file's bytes in memory.
+  std::vector<uint8_t> to_bytes();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Encodes strings (each valid UTF-8) into the §3.3 layout: offsets then text.
+std::vector<uint8_t> encode_string_array(std::span<const std::string_view> strings);
+
+/// Writes `path` atomically: `produce(fd)` writes the content to a temporary file in the
+/// same folder, which is then fsynced and renamed over `path`. Throws Error(Io).
+void write_atomically(const std::filesystem::path& path,
+                      const std::function<void(int fd)>& produce);
+
+}  // namespace amber
