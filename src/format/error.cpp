@@ -27,6 +27,10 @@ std::string_view kind_name(ErrorKind kind) noexcept {
       return "UnsupportedVersion";
     case ErrorKind::InvalidArgument:
       return "InvalidArgument";
+    case ErrorKind::InvalidGraph:
+      return "InvalidGraph";
+    case ErrorKind::Unsupported:
+      return "Unsupported";
   }
   return "Unknown";
 }

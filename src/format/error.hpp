@@ -19,6 +19,8 @@ enum class ErrorKind {
   LimitExceeded,       ///< a declared size or count is over a cap of Limits
   UnsupportedVersion,  ///< unknown format major version
   InvalidArgument,     ///< a caller asked for something invalid
+  InvalidGraph,        ///< the object graph breaks docs/object-graph.md or a family schema
+  Unsupported,         ///< valid, but the native runtime cannot run this part of the model
 };
 
 /// The kind's name as used in docs and bindings ("Corrupt", ...).

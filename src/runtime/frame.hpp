@@ -1,0 +1,31 @@
+// A batch of rows as named columns: the input and intermediate data of every stage.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace amber::rt {
+
+/// One column, numeric (doubles at a stride) or string. Views only: the caller owns the data.
+struct Column {
+  std::string name;                           ///< empty when the input had no names
+  const double* numbers = nullptr;            ///< element i is numbers[i * stride]
+  size_t stride = 1;                          ///< in elements
+  const std::string_view* strings = nullptr;  ///< set for string columns
+  bool is_string() const noexcept { return strings != nullptr; }
+  double number(size_t row) const noexcept { return numbers[row * stride]; }
+};
+
+/// Rows as columns. Numeric input of any type is converted to double first: float32, integers
+/// below 2^53 and bools convert exactly, so models that cast to float32 still see their values.
+struct Frame {
+  size_t rows = 0;
+  std::vector<Column> columns;
+
+  /// Views a row-major block of `rows` x `cols` doubles as columns.
+  static Frame from_row_major(const double* data, size_t rows, size_t cols);
+};
+
+}  // namespace amber::rt

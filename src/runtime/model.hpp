@@ -1,0 +1,53 @@
+// A compiled model: open an .amber file, compile its graph into a plan, predict natively.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "format/limits.hpp"
+#include "format/reader.hpp"
+#include "runtime/frame.hpp"
+#include "runtime/graph_node.hpp"
+#include "runtime/method.hpp"
+#include "runtime/stage.hpp"
+
+namespace amber::rt {
+
+/// A model ready to predict. Immutable and thread-safe; each calling thread brings its Scratch.
+class Model {
+ public:
+  /// Opens and compiles; a part the runtime does not support is Error(Unsupported).
+  static Model open(const std::filesystem::path& path, const amber::Limits& limits = {});
+  static Model compile(std::shared_ptr<const amber::Reader> reader);
+
+  std::vector<Method> methods() const;
+  bool has(Method method) const;
+  /// Input columns the model expects, by name when it was fitted on named columns.
+  size_t n_features() const noexcept;
+  const std::vector<std::string>& feature_names() const noexcept;
+  /// Output width of `method`.
+  size_t n_outputs(Method method) const;
+  /// A classifier's classes (Predict outputs index into them); empty for others.
+  const Labels& labels() const;
+
+  /// Puts `in`'s columns in the model's order: by name when both have names (missing columns
+  /// are Error(InvalidArgument) naming them), else by position (counts must match).
+  Frame bind(const Frame& in) const;
+  /// Runs `method` on every row; batches are split over up to `threads` threads (0: all cores).
+  void run(Method method, const Frame& bound, double* out, unsigned threads = 0) const;
+  /// Runs on the calling thread with caller-owned scratch: no allocation once it is warm.
+  void run(Method method, const Frame& bound, double* out, Scratch& scratch) const;
+
+  const amber::Reader& reader() const noexcept;
+
+ private:
+  // Stages hold views into arrays the context decoded or mapped: it lives as long as they do.
+  std::shared_ptr<const CompileContext> context_;
+  std::shared_ptr<const Stage> root_;
+  std::vector<std::string> feature_names_;
+  size_t n_features_ = 0;
+};
+
+}  // namespace amber::rt

@@ -1,0 +1,54 @@
+// The interface of a compiled estimator: one node of the plan.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/frame.hpp"
+#include "runtime/method.hpp"
+
+namespace amber::rt {
+
+/// Per-thread buffers a stage may use; sized at compile time so that running does not allocate
+/// once warmed up (one-row prediction allocates nothing).
+struct Scratch {
+  std::vector<std::vector<double>> buffers;
+  /// Buffer `slot` with at least `size` doubles (grows only on first use or a larger batch).
+  double* get(size_t slot, size_t size);
+};
+
+/// Class labels of a classifier: numeric or strings (exactly one is non-empty).
+struct Labels {
+  std::vector<double> numbers;
+  std::vector<std::string> strings;
+  bool is_string = false;
+  size_t size() const { return is_string ? strings.size() : numbers.size(); }
+};
+
+/// A compiled estimator or composite. Implementations are immutable after compilation, so one
+/// stage serves many threads; per-call state lives in Scratch.
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  /// Methods this stage offers.
+  virtual std::vector<Method> methods() const = 0;
+  /// Number of input columns it reads.
+  virtual size_t n_inputs() const = 0;
+  /// Width of the output of `method`.
+  virtual size_t n_outputs(Method method) const = 0;
+  /// Runs `method` on all rows of `in`, writing rows x n_outputs(method) doubles, row-major.
+  /// For a classifier's Predict the output is the class index into labels().
+  virtual void run(Method method, const Frame& in, double* out, Scratch& scratch) const = 0;
+  /// A classifier's classes; empty for others.
+  virtual const Labels& labels() const;
+  /// Scratch slots this stage uses; composites give children disjoint ranges from `first`.
+  virtual size_t reserve_scratch(size_t first) { return first; }
+  /// Names of output columns (transformers; may be empty).
+  virtual std::vector<std::string> output_names() const { return {}; }
+};
+
+using StagePtr = std::unique_ptr<Stage>;
+
+}  // namespace amber::rt
