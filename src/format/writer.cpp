@@ -4,6 +4,7 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -20,8 +21,6 @@
 
 namespace amber {
 namespace {
-
-constexpr uint64_t kFilterSampleBytes = 256 << 10;
 
 struct Pending {
   ArrayInput input;
@@ -63,23 +62,22 @@ void check_input(const Pending& p, size_t index, const Limits& limits) {
       fail(ErrorKind::InvalidArgument, "string layout", e.what());
     }
   }
+  if (in.dtype == DType::Bool) {
+    auto bad = std::find_if(in.bytes.begin(), in.bytes.end(), [](uint8_t b) { return b > 1; });
+    if (bad != in.bytes.end()) {
+      bad_input(p, index,
+                "bool element " + std::to_string(bad - in.bytes.begin()) + " is neither 0 nor 1");
+    }
+  }
   const CodecSpec& c = in.codec;
   if (!c.compress) return;
   if (c.level < 1 || c.level > 19) bad_input(p, index, "zstd level must be 1..19");
   if (c.chunk < 64 || c.chunk % 64 != 0) bad_input(p, index, "chunk must be a multiple of 64");
 }
 
-bool decide_shuffle(const Pending& p) {
-  const size_t k = itemsize(p.input.dtype);
-  const CodecSpec& c = p.input.codec;
-  if (k <= 1 || c.filter == FilterChoice::None) return false;
-  if (c.filter == FilterChoice::Shuffle) return true;
-  const uint64_t sample_size = std::min<uint64_t>(p.input.bytes.size(), kFilterSampleBytes) / k * k;
-  const auto sample = p.input.bytes.first(sample_size);
-  std::vector<uint8_t> shuffled(sample_size);
-  shuffle_bytes(sample, shuffled, k);
-  return zstd_compress_frame(shuffled, c.level).size() <
-         zstd_compress_frame(sample, c.level).size();
+bool wants_auto_filter(const Pending& p) {
+  return p.info.codec == Codec::Zstd && itemsize(p.input.dtype) > 1 &&
+         p.input.codec.filter == FilterChoice::Auto;
 }
 
 struct ChunkJob {
@@ -180,19 +178,27 @@ struct Writer::Impl {
 };
 
 void Writer::Impl::compress_all() {
-  parallel_for(arrays.size(), options.threads, [&](size_t i) {
-    Pending& p = arrays[i];
-    if (p.info.codec == Codec::Zstd) p.info.shuffle = decide_shuffle(p);
-  });
   std::vector<ChunkJob> jobs;
   for (size_t i = 0; i < arrays.size(); ++i) {
     Pending& p = arrays[i];
     if (p.info.codec != Codec::Zstd) continue;
+    p.info.shuffle = p.input.codec.filter == FilterChoice::Shuffle && itemsize(p.input.dtype) > 1;
     const uint64_t n =
         p.info.decoded_length / p.info.chunk + (p.info.decoded_length % p.info.chunk != 0);
     p.frames.resize(n);
-    for (size_t f = 0; f < n; ++f) jobs.push_back({i, f});
+    // With Auto the first chunk is compressed both ways (below) and decides the filter.
+    for (size_t f = wants_auto_filter(p) ? 1 : 0; f < n; ++f) jobs.push_back({i, f});
   }
+  parallel_for(arrays.size(), options.threads, [&](size_t i) {
+    Pending& p = arrays[i];
+    if (!wants_auto_filter(p)) return;
+    compress_chunk(p, 0);
+    auto plain = std::move(p.frames[0]);
+    p.info.shuffle = true;
+    compress_chunk(p, 0);
+    p.info.shuffle = p.frames[0].size() < plain.size();
+    if (!p.info.shuffle) p.frames[0] = std::move(plain);
+  });
   parallel_for(jobs.size(), options.threads,
                [&](size_t j) { compress_chunk(arrays[jobs[j].array], jobs[j].frame); });
   parallel_for(arrays.size(), options.threads, [&](size_t i) { finish_array(arrays[i]); });
@@ -261,14 +267,28 @@ uint64_t Writer::add_array(ArrayInput input) {
   return arrays.size() - 1;
 }
 
+namespace {
+
+/// Parses caller JSON with the reader's rules; a failure is the caller's: InvalidArgument.
+JsonDocument caller_json(const std::string& json, std::string_view what, const Limits& limits) {
+  try {
+    return JsonDocument(json, what, limits);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::InvalidArgument, e.what());
+  }
+}
+
+}  // namespace
+
 void Writer::set_graph_json(std::string json) {
-  JsonDocument(json, "graph", impl_->options.limits);
+  caller_json(json, "graph", impl_->options.limits);
   impl_->graph = std::move(json);
 }
 
 void Writer::set_metadata_json(std::string json) {
-  JsonDocument doc(json, "metadata", impl_->options.limits);
-  if (!doc.root().is_object()) fail(ErrorKind::InvalidArgument, "metadata", "is not a JSON object");
+  if (!caller_json(json, "metadata", impl_->options.limits).root().is_object()) {
+    fail(ErrorKind::InvalidArgument, "metadata", "is not a JSON object");
+  }
   impl_->metadata = std::move(json);
 }
 

@@ -16,7 +16,8 @@
 
 namespace amber {
 
-/// Which filter a zstd array gets; Auto tries both on a sample and keeps the smaller.
+/// Which filter a zstd array gets; Auto compresses the first chunk both ways and keeps the
+/// smaller for the whole array.
 enum class FilterChoice { None, Shuffle, Auto };
 
 /// How one array is stored. The default is the format's default codec: zstd-3, auto shuffle.
@@ -24,7 +25,9 @@ struct CodecSpec {
   bool compress = true;  ///< false: raw (zero-copy on read)
   int level = 3;         ///< zstd level, 1..19
   FilterChoice filter = FilterChoice::Auto;
-  uint64_t chunk = uint64_t{4} << 20;  ///< decoded bytes per zstd frame
+  /// Decoded bytes per zstd frame: a multiple of 64, so of every item size (the format asks
+  /// only for a multiple of the item size; the writer keeps chunks cache-line aligned).
+  uint64_t chunk = uint64_t{4} << 20;
 };
 
 /// One array to write. `bytes` must stay valid until write() returns.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +15,9 @@ struct Column {
   const double* numbers = nullptr;            ///< element i is numbers[i * stride]
   size_t stride = 1;                          ///< in elements
   const std::string_view* strings = nullptr;  ///< set for string columns
+  const uint8_t* missing = nullptr;           ///< string columns: 1 where the value is missing
   bool is_string() const noexcept { return strings != nullptr; }
+  bool is_missing(size_t row) const noexcept { return missing != nullptr && missing[row] != 0; }
   double number(size_t row) const noexcept { return numbers[row * stride]; }
 };
 

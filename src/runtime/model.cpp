@@ -19,6 +19,7 @@ Frame slice(const Frame& in, size_t begin, size_t end) {
   for (auto& c : out.columns) {
     if (c.numbers) c.numbers += begin * c.stride;
     if (c.strings) c.strings += begin;
+    if (c.missing) c.missing += begin;
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "format/dtype.hpp"
 #include "runtime/frame.hpp"
 #include "runtime/method.hpp"
 
@@ -21,6 +22,7 @@ struct Scratch {
 
 /// Class labels of a classifier: numeric or strings (exactly one is non-empty).
 struct Labels {
+  amber::DType dtype = amber::DType::Float64;  ///< the classes' dtype, to give labels back exactly
   std::vector<double> numbers;
   std::vector<std::string> strings;
   bool is_string = false;

@@ -1,0 +1,248 @@
+"""The .amber container from Python: write arrays, a graph and metadata; open and read them.
+
+A thin layer over amber._core: libamber produces and checks every byte. Arrays read from a
+file come back as numpy arrays that keep the file's memory alive on their own; raw
+(uncompressed) arrays are read-only views of the memory-mapped file.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from amber import _core
+from amber.errors import InvalidArgumentError
+
+__all__ = ["FORMAT_VERSION", "Container", "open", "read_bytes", "write"]
+
+#: The format version this build writes and reads, as (major, minor).
+FORMAT_VERSION: tuple[int, int] = tuple(_core.FORMAT_VERSION)
+
+_DEFAULT_LEVEL = 3
+_MAX_LEVEL = 19
+_NUMERIC_DTYPES = frozenset(
+    np.dtype(name)
+    for name in (
+        "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+        "float16", "float32", "float64", "complex64", "complex128",
+    )
+)  # fmt: skip
+
+
+def _codec(compression: Any) -> tuple[bool, int]:
+    """Maps the `compression` argument of write() to (compress, zstd level)."""
+    if compression is None or compression == "none":
+        return False, _DEFAULT_LEVEL
+    if isinstance(compression, str) and compression in ("default", "zstd"):
+        return True, _DEFAULT_LEVEL
+    if isinstance(compression, str) and compression == "max":
+        return True, _MAX_LEVEL
+    is_int = isinstance(compression, int | np.integer) and not isinstance(compression, bool)
+    if is_int and 1 <= compression <= _MAX_LEVEL:
+        return True, int(compression)
+    raise InvalidArgumentError(
+        "write(): compression must be 'default', 'none', None, 'zstd', 'max' or a zstd level "
+        f"1..{_MAX_LEVEL}, not {compression!r}"
+    )
+
+
+def _named(arrays: Any) -> list[tuple[str, Any]]:
+    """The arrays as (name, value) pairs; unnamed arrays get the empty name."""
+    if isinstance(arrays, Mapping):
+        for name in arrays:
+            if not isinstance(name, str):
+                raise InvalidArgumentError(f"write(): array names must be str, not {name!r}")
+        return list(arrays.items())
+    if isinstance(arrays, np.ndarray | str | bytes):
+        raise InvalidArgumentError(
+            "write(): `arrays` must be a sequence or a mapping of arrays, not a single value"
+        )
+    return [("", value) for value in arrays]
+
+
+def _label(index: int, name: str) -> str:
+    return f"array {index} {name!r}" if name else f"array {index}"
+
+
+def _strings(array: np.ndarray, label: str) -> list[str]:
+    """The elements of a str or object array, in C order; non-str elements are refused."""
+    strings = array.ravel().tolist()
+    if array.dtype.kind == "O":
+        for value in strings:
+            if not isinstance(value, str):
+                raise InvalidArgumentError(
+                    f"write(): {label}: object arrays must hold only str, "
+                    f"found {type(value).__name__}"
+                )
+    return strings
+
+
+def _canonical(array: np.ndarray, label: str) -> np.ndarray:
+    """The array as C-contiguous little-endian data of a dtype the format stores."""
+    if array.dtype.newbyteorder("=") not in _NUMERIC_DTYPES:
+        raise InvalidArgumentError(f"write(): {label}: unsupported dtype {array.dtype}")
+    if array.dtype.byteorder == ">":
+        array = array.astype(array.dtype.newbyteorder("<"))
+    if not array.flags.c_contiguous:
+        array = np.ascontiguousarray(array)
+    return array
+
+
+def _add_array(writer: Any, index: int, name: str, value: Any, compress: bool, level: int):
+    array = np.asarray(value)
+    label = _label(index, name)
+    if array.dtype.kind in "UO":
+        strings = _strings(array, label)
+        writer.add_string_array(strings, array.shape, name=name, compress=compress, level=level)
+    else:
+        array = _canonical(array, label)
+        writer.add_array(array, name=name, compress=compress, level=level, filter="auto")
+
+
+def _json(value: Any, what: str) -> str:
+    try:
+        return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"write(): {what} is not JSON-serialisable: {exc}") from exc
+
+
+def write(
+    file: Any,
+    arrays: Any,
+    *,
+    graph: Any = None,
+    metadata: dict | None = None,
+    compression: Any = "default",
+    threads: int = 0,
+) -> str:
+    """Writes an .amber file and returns its content digest (hex SHA-256).
+
+    `file` is a path (written atomically) or a writable binary file object. `arrays` is a
+    sequence of arrays, or a mapping of name to array. `graph` is any JSON-serialisable value,
+    `metadata` a JSON-serialisable dict. `compression` is "default" (zstd level 3, automatic
+    shuffle), "none" or None (raw: zero-copy on read), "zstd" (level 3), "max" (level 19), or
+    a zstd level 1..19. `threads` bounds compression threads (0: all cores).
+    """
+    compress, level = _codec(compression)
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        raise InvalidArgumentError(f"write(): metadata must be a dict, not {type(metadata)}")
+    writer = _core.Writer(threads=threads)
+    for index, (name, value) in enumerate(_named(arrays)):
+        _add_array(writer, index, name, value, compress, level)
+    writer.set_graph_json(_json(graph, "graph"))
+    writer.set_metadata_json(_json(metadata, "metadata"))
+    if isinstance(file, str | bytes | os.PathLike):
+        return writer.write(os.fsdecode(file))
+    if not hasattr(file, "write"):
+        raise InvalidArgumentError(f"write(): file must be a path or a binary file, not {file!r}")
+    data = writer.to_bytes()
+    file.write(data)
+    return _core.Reader.from_bytes(data).digest
+
+
+def open(path: str | os.PathLike, *, limits: dict | None = None) -> Container:
+    """Memory-maps the file at `path` and validates its structure."""
+    return Container(_core.Reader.open(os.fsdecode(path), limits))
+
+
+def read_bytes(data: bytes, *, limits: dict | None = None) -> Container:
+    """Validates a file held in memory; the bytes are copied, so `data` may change later."""
+    return Container(_core.Reader.from_bytes(bytes(data), limits))
+
+
+class Container:
+    """An open .amber file: its manifest, graph, metadata and arrays."""
+
+    def __init__(self, reader: Any):
+        self._reader = reader
+        self._manifest: dict | None = None
+
+    def _open_reader(self) -> Any:
+        if self._reader is None:
+            raise InvalidArgumentError("the container is closed")
+        return self._reader
+
+    @property
+    def format_version(self) -> tuple[int, int]:
+        return tuple(self._open_reader().format_version)
+
+    @property
+    def digest(self) -> str:
+        """The content digest recorded in the footer (hex SHA-256)."""
+        return self._open_reader().digest
+
+    @property
+    def file_size(self) -> int:
+        return self._open_reader().file_size
+
+    @property
+    def manifest(self) -> dict:
+        """The whole manifest (array table, graph, metadata), parsed."""
+        if self._manifest is None:
+            self._manifest = json.loads(self._open_reader().manifest_json)
+        return self._manifest
+
+    @property
+    def graph(self) -> Any:
+        return self.manifest["graph"]
+
+    @property
+    def metadata(self) -> dict:
+        return self.manifest["metadata"]
+
+    @property
+    def array_infos(self) -> list[dict]:
+        reader = self._open_reader()
+        return [reader.array_info(i) for i in range(reader.array_count)]
+
+    def _index(self, key: int | str) -> int:
+        count = len(self)
+        if isinstance(key, str):
+            found = [i for i, info in enumerate(self.array_infos) if info["name"] == key]
+            if not found:
+                raise KeyError(key)
+            if len(found) > 1:
+                raise InvalidArgumentError(f"array(): {len(found)} arrays are named {key!r}")
+            return found[0]
+        index = operator.index(key)
+        if not -count <= index < count:
+            raise IndexError(f"array(): index {index} out of range for {count} arrays")
+        return index % count
+
+    def array(self, key: int | str, check_checksum: bool = False) -> np.ndarray:
+        """One array by index or name; raw arrays are read-only views of the file."""
+        return self._open_reader().array(self._index(key), check_checksum)
+
+    def arrays(self, check_checksum: bool = False, threads: int = 0) -> list[np.ndarray]:
+        """Every array, decoded in parallel on up to `threads` threads (0: all cores)."""
+        reader = self._open_reader()
+        return reader.arrays(list(range(reader.array_count)), check_checksum, threads)
+
+    def verify(self, threads: int = 0) -> None:
+        """Checks padding, every checksum, string and bool array, and the content digest."""
+        self._open_reader().verify(threads)
+
+    def close(self) -> None:
+        """Drops the reader; arrays already handed out stay valid."""
+        self._reader = None
+
+    def __len__(self) -> int:
+        return self._open_reader().array_count
+
+    def __enter__(self) -> Container:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self._reader is None:
+            return "<amber Container (closed)>"
+        return f"<amber Container {len(self)} arrays, digest {self.digest[:16]}>"

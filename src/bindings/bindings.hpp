@@ -1,0 +1,37 @@
+// Declarations shared by the files of the amber._core extension.
+#pragma once
+
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+
+#include <optional>
+
+#include "format/dtype.hpp"
+#include "format/limits.hpp"
+#include "format/reader.hpp"
+
+namespace amber::py {
+
+namespace nb = nanobind;
+
+/// Registers the translator from amber::Error to the classes of amber.errors.
+void bind_errors(nb::module_& m);
+/// Defines amber._core.Reader.
+void bind_reader(nb::module_& m);
+/// Defines amber._core.Writer.
+void bind_writer(nb::module_& m);
+/// Defines amber._core.Model, the native runtime.
+void bind_runtime(nb::module_& m);
+
+/// Builds Limits from a dict of field names (None: the defaults). `where` prefixes errors.
+Limits limits_from_dict(const std::optional<nb::dict>& dict, const char* where);
+
+/// The DLPack dtype of a numeric amber dtype (not String).
+nb::dlpack::dtype to_dlpack(DType dtype);
+/// The amber dtype of a DLPack dtype; nullopt when amber does not store it.
+std::optional<DType> from_dlpack(nb::dlpack::dtype dtype);
+
+/// An array as a numpy array: read-only view for raw arrays, object array of str for strings.
+nb::object to_numpy(ArrayData data, size_t index);
+
+}  // namespace amber::py

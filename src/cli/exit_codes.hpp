@@ -1,0 +1,23 @@
+// Exit codes of the amber CLI and the mapping from libamber error kinds (docs/format.md §6).
+#pragma once
+
+#include "format/error.hpp"
+
+namespace amber::cli {
+
+/// The process exit codes; docs/format.md §6 fixes 2-7.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitInternal = 1,  ///< out of memory or a bug: never a verdict on the file
+  kExitUsage = 2,
+  kExitIo = 3,
+  kExitNotAmber = 4,
+  kExitDamaged = 5,
+  kExitUnsupportedVersion = 6,
+  kExitUnsupported = 7,  ///< valid, but the native runtime cannot run it
+};
+
+/// The exit code for a libamber error of `kind`.
+int exit_code_for(ErrorKind kind) noexcept;
+
+}  // namespace amber::cli

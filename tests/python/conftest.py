@@ -1,0 +1,60 @@
+"""Shared helpers of the Python tests: sample arrays of every dtype and file surgery."""
+
+import struct
+
+import numpy as np
+import pytest
+
+NUMERIC_DTYPES = [
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64", "complex64", "complex128",
+]  # fmt: skip
+
+HEADER = struct.Struct("<8sHHIQQQ16sQ")  # magic, major, minor, flags, lengths, reserved, xxh3
+
+
+def sample(dtype, shape, seed=0):
+    """Elements of `dtype` that compress: random bits (NaN payloads included) in the first
+    quarter, then that quarter's first 64 bytes repeated. Bools are 0 or 1."""
+    dtype = np.dtype(dtype)
+    rng = np.random.default_rng(seed)
+    count = int(np.prod(shape, dtype=np.int64))
+    if dtype == np.bool_:
+        return np.asarray((np.arange(count) % 7 == 0).reshape(shape) ^ (rng.random(shape) < 0.1))
+    raw = rng.integers(0, 256, size=count * dtype.itemsize, dtype=np.uint8)
+    head = len(raw) // 4
+    raw[head:] = np.resize(raw[:64], len(raw) - head)
+    return raw.view(dtype).reshape(shape)
+
+
+def assert_same(actual, expected):
+    """Same dtype, shape and bytes (so NaN payloads and -0.0 count)."""
+    expected = np.asarray(expected)
+    assert actual.dtype == expected.dtype.newbyteorder("=")
+    assert actual.shape == expected.shape
+    assert actual.tobytes() == expected.astype(actual.dtype).tobytes()
+
+
+def header_fields(data):
+    """The header as a dict (docs/format.md section 1.1)."""
+    magic, major, minor, flags, manifest_length, data_offset, data_length, _, _ = (
+        HEADER.unpack_from(data, 0)
+    )
+    return {
+        "magic": magic,
+        "major": major,
+        "minor": minor,
+        "flags": flags,
+        "manifest_length": manifest_length,
+        "data_offset": data_offset,
+        "data_length": data_length,
+    }
+
+
+@pytest.fixture
+def sample_arrays():
+    return {
+        "f64": sample("float64", (50, 7), seed=1),
+        "i32": sample("int32", (1000,), seed=2),
+        "flags": sample("bool", (30, 40), seed=3),
+    }
