@@ -1,14 +1,10 @@
 """amber: safe, fast persistence of scikit-learn models.
 
 The file container lives in :mod:`amber.container`; errors in :mod:`amber.errors`.
-Objects go to files with :func:`dump`/:func:`dumps` and come back with :func:`load`/:func:`loads`
-(docs/object-graph.md, docs/security.md).
+The native runtime is :class:`Runtime`.
 """
 
 from amber import container, errors
-from amber._api import dump, dumps, get_untrusted_types, load, loads
-from amber._inspect import Inspection, inspect
-from amber.runtime import Runtime
 from amber.errors import (
     AmberError,
     AmberIOError,
@@ -24,14 +20,7 @@ from amber.errors import (
     UnsupportedError,
     UnsupportedVersionError,
 )
-from amber.errors import (
-    CycleError,
-    GraphError,
-    InvalidStateError,
-    UnsupportedObjectError,
-    UntrustedTypesError,
-    VersionMismatchError,
-)
+from amber.runtime import Runtime
 
 __version__ = "0.1.0"
 
@@ -57,13 +46,4 @@ __all__ = [
     "dumps",
     "load",
     "loads",
-    "get_untrusted_types",
-    "inspect",
-    "Inspection",
-    "CycleError",
-    "GraphError",
-    "InvalidStateError",
-    "UnsupportedObjectError",
-    "UntrustedTypesError",
-    "VersionMismatchError",
 ]
