@@ -82,6 +82,8 @@ std::shared_ptr<const Buffer> borrow_buffer(std::span<const uint8_t> bytes,
 
 AlignedBlock::AlignedBlock(size_t size) : data_(nullptr), size_(size) {
   // aligned_alloc wants a multiple of the alignment; at least one block so data_ is never null.
+  // A size within 63 of SIZE_MAX would round past 2^64 to a tiny block that claims SIZE_MAX.
+  if (size > SIZE_MAX - 63) throw std::bad_alloc();
   const size_t rounded = ((size + 63) / 64) * 64;
   data_ = static_cast<uint8_t*>(std::aligned_alloc(64, rounded == 0 ? 64 : rounded));
   if (data_ == nullptr) throw std::bad_alloc();

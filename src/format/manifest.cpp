@@ -101,7 +101,12 @@ class EntryParser {
                " (Limits::max_rank)");
     }
     std::vector<uint64_t> shape;
-    for (auto d : dims) shape.push_back(uint_of(d, "shape"));
+    for (auto d : dims) {
+      const uint64_t n = uint_of(d, "shape");
+      // NumPy's dimensions are signed 64-bit; a larger one cannot be a real array.
+      if (n >= (uint64_t{1} << 63)) bad("\"shape\" has a dimension of 2^63 or more");
+      shape.push_back(n);
+    }
     return shape;
   }
 

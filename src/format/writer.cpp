@@ -45,6 +45,10 @@ uint64_t element_count(const ArrayInput& input, size_t index) {
 
 void check_input(const Pending& p, size_t index, const Limits& limits) {
   const ArrayInput& in = p.input;
+  // The manifest is UTF-8 JSON: a bad name is the caller's error, not a damaged manifest later.
+  if (!simdjson::validate_utf8(in.name.data(), in.name.size())) {
+    fail(ErrorKind::InvalidArgument, "array " + std::to_string(index), "name is not valid UTF-8");
+  }
   if (in.shape.size() > limits.max_rank) bad_input(p, index, "rank is over Limits::max_rank");
   const uint64_t n = element_count(in, index);
   const size_t size = itemsize(in.dtype);

@@ -1,0 +1,92 @@
+// A file changed while a Reader has it open (docs/format.md §8): renamed over, or written in place.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "test_files.hpp"
+
+namespace {
+
+using amber::DType;
+using amber::ErrorKind;
+using amber_test::Bytes;
+using amber_test::ThrowsKind;
+
+std::array<uint8_t, 32> write_model(const std::filesystem::path& path, const Bytes& values) {
+  amber::Writer writer;
+  writer.add_array({"raw", DType::UInt8, {values.size()}, values, {false}});
+  writer.add_array({"packed", DType::UInt8, {values.size()}, values, {}});
+  writer.set_metadata_json("{\"version\":" + std::to_string(values[0]) + "}");
+  return writer.write(path);
+}
+
+TEST(FileChange, RenamedOverFileKeepsTheOldContentForAnOpenReader) {
+  amber_test::TempDir dir;
+  const auto path = dir.path() / "model.amber";
+  const Bytes old_values(5000, 1), new_values(7000, 2);
+  const auto old_digest = write_model(path, old_values);
+  amber::Reader old_reader = amber::Reader::open(path);
+  const auto new_digest = write_model(path, new_values);  // atomic rename over the old file
+  ASSERT_NE(old_digest, new_digest);
+  for (size_t i = 0; i < 2; ++i) {
+    const auto data = old_reader.array(i, true);
+    EXPECT_EQ(Bytes(data.bytes.begin(), data.bytes.end()), old_values) << i;
+  }
+  EXPECT_NO_THROW(old_reader.verify());
+  EXPECT_EQ(old_reader.footer().content_digest, old_digest);
+  amber::Reader new_reader = amber::Reader::open(path);
+  EXPECT_EQ(new_reader.footer().content_digest, new_digest);
+  const auto data = new_reader.array(0, true);
+  EXPECT_EQ(Bytes(data.bytes.begin(), data.bytes.end()), new_values);
+}
+
+TEST(FileChange, InPlaceWriteAfterOpenIsFoundByChecksumAndVerify) {
+  amber_test::TempDir dir;
+  const auto path = dir.path() / "model.amber";
+  write_model(path, Bytes(5000, 1));
+  amber::Reader reader = amber::Reader::open(path);
+  ASSERT_NO_THROW(reader.verify());
+  const uint64_t at = reader.header().data_offset + reader.arrays()[0].offset + 123;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  const uint8_t changed = 0x7F;
+  ASSERT_EQ(::pwrite(fd, &changed, 1, static_cast<off_t>(at)), 1);
+  ::close(fd);
+  EXPECT_EQ(reader.file_bytes()[at], changed) << "the mapping should see the change";
+  EXPECT_TRUE(
+      ThrowsKind([&] { reader.check_checksum(0); }, ErrorKind::ChecksumMismatch, "array 0 'raw'"));
+  EXPECT_TRUE(
+      ThrowsKind([&] { reader.array(0, true); }, ErrorKind::ChecksumMismatch, "array 0 'raw'"));
+  EXPECT_TRUE(ThrowsKind([&] { reader.verify(); }, ErrorKind::ChecksumMismatch, "array 0 'raw'"));
+  EXPECT_NO_THROW(reader.array(1, true));
+}
+
+TEST(FileChange, InPlaceWriteToACompressedArrayIsFound) {
+  amber_test::TempDir dir;
+  const auto path = dir.path() / "model.amber";
+  write_model(path, Bytes(5000, 1));
+  amber::Reader reader = amber::Reader::open(path);
+  ASSERT_EQ(reader.arrays()[1].codec, amber::Codec::Zstd);
+  const uint64_t at = reader.header().data_offset + reader.arrays()[1].offset + 5;
+  const uint8_t changed = static_cast<uint8_t>(reader.file_bytes()[at] ^ 0xFF);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, &changed, 1, static_cast<off_t>(at)), 1);
+  ::close(fd);
+  EXPECT_TRUE(
+      ThrowsKind([&] { reader.array(1, true); }, ErrorKind::ChecksumMismatch, "array 1 'packed'"));
+  EXPECT_TRUE(ThrowsKind([&] { reader.verify(); }, ErrorKind::ChecksumMismatch, "array 1"));
+}
+
+TEST(FileChange, FromBufferCopiesAreImmuneToLaterChanges) {
+  amber_test::TempDir dir;
+  const auto path = dir.path() / "model.amber";
+  write_model(path, Bytes(5000, 1));
+  const Bytes bytes = amber_test::read_file(path);
+  amber::Reader reader = amber_test::open_bytes(bytes);
+  write_model(path, Bytes(5000, 9));
+  EXPECT_NO_THROW(reader.verify());
+  EXPECT_EQ(reader.array(0, true).bytes[0], 1);
+}
+
+}  // namespace
