@@ -40,8 +40,9 @@ demo: setup
 test-cpp: build-cpp
 	cd build/cpp && ../../$(BIN)/ctest --output-on-failure -j $(JOBS)
 
-test-python: python-install
-	PATH=$(abspath $(BIN)):$$PATH $(PY) -m pytest tests/python
+# AMBER_BUILD_DIR makes the CLI tests fail, not skip, when the C++ build is missing.
+test-python: python-install build-cpp
+	PATH=$(abspath $(BIN)):$$PATH AMBER_BUILD_DIR=build/cpp $(PY) -m pytest tests/python
 
 test-fuzz: $(STAMP)/venv
 	./fuzz/run.sh $(FUZZ_SECONDS)

@@ -18,6 +18,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidGraphError",
     "UnsupportedError",
+    "SignatureError",
 ]
 
 
@@ -73,6 +74,10 @@ class UnsupportedError(AmberError):
     """Valid, but the native runtime cannot run this part of the model: kind Unsupported."""
 
 
+class SignatureError(AmberError):
+    """A required signature is missing, wrong, or by another key: kind SignatureInvalid."""
+
+
 # Errors of the object graph (docs/object-graph.md): raised by amber.dump and amber.load, never
 # by libamber. Each names the node path of the value at fault, as a user would write it.
 
@@ -90,9 +95,9 @@ class GraphError(InvalidGraphError, ValueError):
     """The object graph is invalid or cannot be written; `path` names the node at fault."""
 
     def __init__(self, message: str, path: str | None = None):
-        self.path = path
+        self.path = (path or "<root>") if path is not None else None
         self.reason = message
-        super().__init__(f"{path or '<root>'}: {message}" if path is not None else message)
+        super().__init__(f"{self.path}: {message}" if path is not None else message)
 
 
 class UnsupportedObjectError(GraphError, TypeError):

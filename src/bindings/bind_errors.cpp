@@ -29,6 +29,7 @@ constexpr KindClass kKindClasses[] = {
     {ErrorKind::InvalidArgument, "InvalidArgumentError"},
     {ErrorKind::InvalidGraph, "InvalidGraphError"},
     {ErrorKind::Unsupported, "UnsupportedError"},
+    {ErrorKind::SignatureInvalid, "SignatureError"},
 };
 
 const char* class_name(ErrorKind kind) {

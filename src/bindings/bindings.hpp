@@ -22,6 +22,8 @@ void bind_reader(nb::module_& m);
 void bind_writer(nb::module_& m);
 /// Defines amber._core.Model, the native runtime.
 void bind_runtime(nb::module_& m);
+/// Defines amber._core.sign_file, verify_signature, generate_keypair and key_id.
+void bind_signature(nb::module_& m);
 
 /// Builds Limits from a dict of field names (None: the defaults). `where` prefixes errors.
 Limits limits_from_dict(const std::optional<nb::dict>& dict, const char* where);

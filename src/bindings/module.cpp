@@ -12,4 +12,5 @@ NB_MODULE(_core, m) {
   amber::py::bind_reader(m);
   amber::py::bind_writer(m);
   amber::py::bind_runtime(m);
+  amber::py::bind_signature(m);
 }

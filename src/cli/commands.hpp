@@ -22,8 +22,23 @@ struct InspectOptions {
 /// Options of `amber verify`.
 struct VerifyOptions {
   std::string path;
-  unsigned threads = 0;  ///< 0: as many as the hardware has
+  unsigned threads = 0;    ///< 0: as many as the hardware has
+  std::string public_key;  ///< PEM file: also require a valid signature by this key
+  std::string signature;   ///< a detached .sig file to check instead of the embedded block
   Limits limits;
+};
+
+/// Options of `amber sign`.
+struct SignOptions {
+  std::string path;
+  std::string private_key;  ///< PEM file of an Ed25519 private key
+  bool detached = false;    ///< write PATH.sig (or --output) instead of embedding
+  std::string output;       ///< where to write; default: the file itself, or PATH.sig
+};
+
+/// Options of `amber keygen`.
+struct KeygenOptions {
+  std::string prefix;  ///< writes PREFIX.pem (private) and PREFIX.pub.pem (public)
 };
 
 /// Adds `inspect` to `app`, its options bound to `options`.
@@ -35,5 +50,15 @@ int run_inspect(const InspectOptions& options);
 CLI::App* add_verify_command(CLI::App& app, VerifyOptions& options);
 /// Runs `amber verify`; returns the exit code. Reports its own errors.
 int run_verify(const VerifyOptions& options);
+
+/// Adds `sign` to `app`, its options bound to `options`.
+CLI::App* add_sign_command(CLI::App& app, SignOptions& options);
+/// Runs `amber sign`; returns the exit code.
+int run_sign(const SignOptions& options);
+
+/// Adds `keygen` to `app`, its options bound to `options`.
+CLI::App* add_keygen_command(CLI::App& app, KeygenOptions& options);
+/// Runs `amber keygen`; returns the exit code.
+int run_keygen(const KeygenOptions& options);
 
 }  // namespace amber::cli

@@ -2,8 +2,10 @@
 #include "cli/common.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
 #include <new>
+#include <sstream>
 #include <string>
 
 #include "cli/exit_codes.hpp"
@@ -31,6 +33,15 @@ void report_failure(std::string_view command, std::string_view path, std::string
   const std::string line =
       message.starts_with(prefix) ? std::string(message) : prefix + std::string(message);
   std::cerr << "amber " << command << ": " << terminal_safe(line) << '\n';
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorKind::Io, path + ": cannot open");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw Error(ErrorKind::Io, path + ": cannot read");
+  return text.str();
 }
 
 int run_reporting_errors(std::string_view command, std::string_view path,

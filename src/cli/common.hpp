@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "format/limits.hpp"
@@ -19,6 +20,9 @@ void add_limit_options(CLI::App& command, Limits& limits);
 /// "amber COMMAND: PATH: message" and turned into the exit code of docs/format.md §6.
 int run_reporting_errors(std::string_view command, std::string_view path,
                          const std::function<int()>& body);
+
+/// The whole content of a small text file (a key, a signature). Throws Error(Io).
+std::string read_text_file(const std::string& path);
 
 /// Prints "amber COMMAND: PATH: message" on stderr, made safe for a terminal.
 void report_failure(std::string_view command, std::string_view path, std::string_view message);

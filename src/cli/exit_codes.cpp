@@ -23,6 +23,8 @@ int exit_code_for(ErrorKind kind) noexcept {
       return kExitUsage;
     case ErrorKind::Unsupported:
       return kExitUnsupported;
+    case ErrorKind::SignatureInvalid:
+      return kExitSignature;
   }
   return kExitInternal;
 }

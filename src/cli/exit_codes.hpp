@@ -5,7 +5,7 @@
 
 namespace amber::cli {
 
-/// The process exit codes; docs/format.md §6 fixes 2-7.
+/// The process exit codes; docs/format.md §6 fixes 2-8.
 enum ExitCode : int {
   kExitOk = 0,
   kExitInternal = 1,  ///< out of memory or a bug: never a verdict on the file
@@ -15,6 +15,7 @@ enum ExitCode : int {
   kExitDamaged = 5,
   kExitUnsupportedVersion = 6,
   kExitUnsupported = 7,  ///< valid, but the native runtime cannot run it
+  kExitSignature = 8,    ///< a required signature is missing, wrong, or by another key
 };
 
 /// The exit code for a libamber error of `kind`.

@@ -23,13 +23,17 @@ std::string version_text() {
 
 // Parses the command line and runs the chosen subcommand; returns the exit code.
 int run(int argc, char** argv) {
-  CLI::App app("amber: inspect and verify .amber model files", "amber");
+  CLI::App app("amber: inspect, verify and sign .amber model files", "amber");
   app.set_version_flag("--version", version_text(), "Print the version and the format it reads");
   app.require_subcommand(0, 1);
   InspectOptions inspect;
   VerifyOptions verify;
   CLI::App* inspect_command = add_inspect_command(app, inspect);
   CLI::App* verify_command = add_verify_command(app, verify);
+  SignOptions sign;
+  KeygenOptions keygen;
+  CLI::App* sign_command = add_sign_command(app, sign);
+  CLI::App* keygen_command = add_keygen_command(app, keygen);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -37,6 +41,8 @@ int run(int argc, char** argv) {
   }
   if (inspect_command->parsed()) return run_inspect(inspect);
   if (verify_command->parsed()) return run_verify(verify);
+  if (sign_command->parsed()) return run_sign(sign);
+  if (keygen_command->parsed()) return run_keygen(keygen);
   std::cerr << app.help();
   return kExitUsage;
 }

@@ -1,4 +1,6 @@
 // Atomic file replacement: temporary file in the target's folder, fsync, rename, fsync folder.
+#include "format/atomic_file.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,7 +11,6 @@
 #include <string>
 
 #include "format/error.hpp"
-#include "format/writer.hpp"
 
 namespace amber {
 namespace {

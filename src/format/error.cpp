@@ -31,6 +31,8 @@ std::string_view kind_name(ErrorKind kind) noexcept {
       return "InvalidGraph";
     case ErrorKind::Unsupported:
       return "Unsupported";
+    case ErrorKind::SignatureInvalid:
+      return "SignatureInvalid";
   }
   return "Unknown";
 }

@@ -21,6 +21,7 @@ enum class ErrorKind {
   InvalidArgument,     ///< a caller asked for something invalid
   InvalidGraph,        ///< the object graph breaks docs/object-graph.md or a family schema
   Unsupported,         ///< valid, but the native runtime cannot run this part of the model
+  SignatureInvalid,    ///< a required signature is missing, wrong, or by another key
 };
 
 /// The kind's name as used in docs and bindings ("Corrupt", ...).

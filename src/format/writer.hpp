@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "format/atomic_file.hpp"
 #include "format/dtype.hpp"
 #include "format/limits.hpp"
 
@@ -73,10 +74,5 @@ class Writer {
 
 /// Encodes strings (each valid UTF-8) into the §3.3 layout: offsets then text.
 std::vector<uint8_t> encode_string_array(std::span<const std::string_view> strings);
-
-/// Writes `path` atomically: `produce(fd)` writes the content to a temporary file in the
-/// same folder, which is then fsynced and renamed over `path`. Throws Error(Io).
-void write_atomically(const std::filesystem::path& path,
-                      const std::function<void(int fd)>& produce);
 
 }  // namespace amber

@@ -21,6 +21,7 @@ KIND_TO_CLASS = {
     "InvalidArgument": errors.InvalidArgumentError,
     "InvalidGraph": errors.InvalidGraphError,
     "Unsupported": errors.UnsupportedError,
+    "SignatureInvalid": errors.SignatureError,
 }
 
 
