@@ -1,24 +1,37 @@
 """amber: safe, fast persistence of scikit-learn models.
 
 The file container lives in :mod:`amber.container`; errors in :mod:`amber.errors`.
-The native runtime is :class:`Runtime`.
+Objects go to files with :func:`dump`/:func:`dumps` and come back with :func:`load`/:func:`loads`
+(docs/object-graph.md, docs/security.md).
 """
 
-from amber import container, errors
+from amber import container, errors, signing
+from amber._api import dump, dumps, get_untrusted_types, load, loads
+from amber._fingerprint import fingerprint
+from amber._inspect import Inspection, inspect
+from amber._provenance import script_record
 from amber.errors import (
     AmberError,
     AmberIOError,
     ChecksumMismatchError,
     CorruptFileError,
+    CycleError,
     DigestMismatchError,
+    GraphError,
     InvalidArgumentError,
     InvalidGraphError,
     InvalidManifestError,
+    InvalidStateError,
     LimitExceededError,
     NotAmberFileError,
+    SignatureError,
     TruncatedFileError,
     UnsupportedError,
+    UnsupportedObjectError,
     UnsupportedVersionError,
+    UntrustedTypesError,
+    VerificationError,
+    VersionMismatchError,
 )
 from amber.runtime import Runtime
 
@@ -27,7 +40,12 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__",
     "container",
+    "signing",
     "Runtime",
+    "fingerprint",
+    "script_record",
+    "SignatureError",
+    "VerificationError",
     "errors",
     "AmberError",
     "AmberIOError",
@@ -46,4 +64,13 @@ __all__ = [
     "dumps",
     "load",
     "loads",
+    "get_untrusted_types",
+    "inspect",
+    "Inspection",
+    "CycleError",
+    "GraphError",
+    "InvalidStateError",
+    "UnsupportedObjectError",
+    "UntrustedTypesError",
+    "VersionMismatchError",
 ]

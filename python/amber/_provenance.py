@@ -70,8 +70,9 @@ def check_user_metadata(user: dict) -> None:
     checks = {
         "description": lambda v: isinstance(v, str),
         "tags": lambda v: isinstance(v, list) and all(isinstance(t, str) for t in v),
-        "metrics": lambda v: isinstance(v, dict)
-        and all(isinstance(k, str) and _is_number(x) for k, x in v.items()),
+        "metrics": lambda v: (
+            isinstance(v, dict) and all(isinstance(k, str) and _is_number(x) for k, x in v.items())
+        ),
         "fingerprint": lambda v: isinstance(v, str),
         "script": lambda v: isinstance(v, dict) and all(isinstance(k, str) for k in v),
     }

@@ -23,6 +23,8 @@ __all__ = ["FORMAT_VERSION", "Container", "open", "read_bytes", "write"]
 #: The format version this build writes and reads, as (major, minor).
 FORMAT_VERSION: tuple[int, int] = tuple(_core.FORMAT_VERSION)
 
+#: Below this many decoded bytes, starting threads costs more than decoding on one.
+_PARALLEL_BYTES = 1 << 20
 _DEFAULT_LEVEL = 3
 _MAX_LEVEL = 19
 _NUMERIC_DTYPES = frozenset(
@@ -221,9 +223,15 @@ class Container:
         return self._open_reader().array(self._index(key), check_checksum)
 
     def arrays(self, check_checksum: bool = False, threads: int = 0) -> list[np.ndarray]:
-        """Every array, decoded in parallel on up to `threads` threads (0: all cores)."""
+        """Every array, decoded in parallel on up to `threads` threads (0: all cores, or one
+        for a small file)."""
         reader = self._open_reader()
+        if threads == 0 and self._decoded_bytes() < _PARALLEL_BYTES:
+            threads = 1
         return reader.arrays(list(range(reader.array_count)), check_checksum, threads)
+
+    def _decoded_bytes(self) -> int:
+        return sum(info.get("decoded_length", 0) for info in self.manifest["arrays"])
 
     def verify(self, threads: int = 0) -> None:
         """Checks padding, every checksum, string and bool array, and the content digest."""

@@ -19,6 +19,7 @@ __all__ = [
     "InvalidGraphError",
     "UnsupportedError",
     "SignatureError",
+    "VerificationError",
 ]
 
 
@@ -127,3 +128,14 @@ class InvalidStateError(GraphError):
 
 class VersionMismatchError(AmberError):
     """A generic-tier file was written with other library versions than the installed ones."""
+
+
+class VerificationError(AmberError):
+    """A loaded model's outputs differ from the validation outputs recorded at dump.
+
+    `differences` lists, per method, how many rows differ and the largest difference.
+    """
+
+    def __init__(self, message: str, differences: list | None = None):
+        self.differences = list(differences or [])
+        super().__init__(message)

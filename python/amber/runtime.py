@@ -30,10 +30,11 @@ class Runtime:
         self._model = _core.Model.open(os.fspath(file), limits)
         self.threads = threads
         self._labels = _labels_array(self._model)
+        self._methods = tuple(self._model.methods)  # asked on every call: keep it off the binding
 
     @property
     def methods(self) -> list[str]:
-        return list(self._model.methods)
+        return list(self._methods)
 
     @property
     def n_features_in_(self) -> int:
@@ -49,7 +50,9 @@ class Runtime:
         return self._labels
 
     def __getattr__(self, name: str):
-        if name in _METHODS and name in self._model.methods:
+        if name.startswith("_"):  # not set yet (e.g. a failed __init__): no recursion
+            raise AttributeError(name)
+        if name in _METHODS and name in self._methods:
             return lambda X: self._run(name, X)
         raise AttributeError(f"Runtime has no method {name!r}; the model offers {self.methods}")
 
@@ -66,8 +69,7 @@ class Runtime:
 
     def _raw(self, method: str, X) -> np.ndarray:
         if _is_dataframe(X):
-            columns = [(str(name), _column(X[name])) for name in X.columns]
-            return self._model.run_columns(method, columns, len(X), self.threads)
+            return self._model.run_columns(method, _frame_columns(X), len(X), self.threads)
         X = np.asarray(X)
         if X.ndim != 2:
             raise ValueError(f"{method}(): expected a 2-d array, got shape {X.shape}")
@@ -89,6 +91,15 @@ def _labels_array(model) -> np.ndarray | None:
 
 def _is_dataframe(X) -> bool:
     return hasattr(X, "columns") and hasattr(X, "dtypes") and hasattr(X, "iloc")
+
+
+def _frame_columns(X) -> list:
+    """[(name, column)] of a DataFrame. pandas builds a Series for each X[name], which costs more
+    than predicting one row natively; its column-array accessor does not, so use it when present."""
+    get = getattr(X, "_get_column_array", None)
+    if get is None or X.columns.has_duplicates:
+        return [(str(name), _column(X[name])) for name in X.columns]
+    return [(str(name), _column(get(i))) for i, name in enumerate(X.columns)]
 
 
 def _column(values):

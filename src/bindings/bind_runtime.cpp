@@ -1,4 +1,5 @@
 // amber._core.Model: the native runtime for Python, fed numpy columns, GIL released while it runs.
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/string_view.h>
 #include <nanobind/stl/vector.h>

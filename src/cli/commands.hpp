@@ -1,6 +1,7 @@
 // The amber subcommands: their options, how they are added to the parser, and how they run.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "format/limits.hpp"
@@ -41,6 +42,20 @@ struct KeygenOptions {
   std::string prefix;  ///< writes PREFIX.pem (private) and PREFIX.pub.pem (public)
 };
 
+/// Options of `amber predict`.
+struct PredictOptions {
+  std::string model;
+  std::string input;   ///< a path, or "-" for standard input
+  std::string output;  ///< empty or "-": standard output
+  std::string method = "predict";
+  std::string input_format;   ///< csv, jsonl or npy; default: from the input's extension
+  std::string output_format;  ///< default: from the output's extension, else csv
+  unsigned threads = 0;       ///< 0: as many as the hardware has
+  size_t batch_rows = 4096;   ///< rows per runtime call (fewer for very wide inputs)
+  bool no_progress = false;
+  Limits limits;
+};
+
 /// Adds `inspect` to `app`, its options bound to `options`.
 CLI::App* add_inspect_command(CLI::App& app, InspectOptions& options);
 /// Runs `amber inspect`; returns the exit code. Reports its own errors.
@@ -55,6 +70,11 @@ int run_verify(const VerifyOptions& options);
 CLI::App* add_sign_command(CLI::App& app, SignOptions& options);
 /// Runs `amber sign`; returns the exit code.
 int run_sign(const SignOptions& options);
+
+/// Adds `predict` to `app`, its options bound to `options`.
+CLI::App* add_predict_command(CLI::App& app, PredictOptions& options);
+/// Runs `amber predict`; returns the exit code. Reports its own errors.
+int run_predict(const PredictOptions& options);
 
 /// Adds `keygen` to `app`, its options bound to `options`.
 CLI::App* add_keygen_command(CLI::App& app, KeygenOptions& options);

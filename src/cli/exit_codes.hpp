@@ -5,7 +5,7 @@
 
 namespace amber::cli {
 
-/// The process exit codes; docs/format.md §6 fixes 2-8.
+/// The process exit codes; docs/format.md §6 fixes 2-8, docs/cli.md lists them all.
 enum ExitCode : int {
   kExitOk = 0,
   kExitInternal = 1,  ///< out of memory or a bug: never a verdict on the file
@@ -16,6 +16,7 @@ enum ExitCode : int {
   kExitUnsupportedVersion = 6,
   kExitUnsupported = 7,  ///< valid, but the native runtime cannot run it
   kExitSignature = 8,    ///< a required signature is missing, wrong, or by another key
+  kExitInput = 9,        ///< `predict`: the input table is malformed or the model rejects a row
 };
 
 /// The exit code for a libamber error of `kind`.

@@ -23,7 +23,7 @@ std::string version_text() {
 
 // Parses the command line and runs the chosen subcommand; returns the exit code.
 int run(int argc, char** argv) {
-  CLI::App app("amber: inspect, verify and sign .amber model files", "amber");
+  CLI::App app("amber: inspect, verify, sign and run .amber model files", "amber");
   app.set_version_flag("--version", version_text(), "Print the version and the format it reads");
   app.require_subcommand(0, 1);
   InspectOptions inspect;
@@ -34,6 +34,8 @@ int run(int argc, char** argv) {
   KeygenOptions keygen;
   CLI::App* sign_command = add_sign_command(app, sign);
   CLI::App* keygen_command = add_keygen_command(app, keygen);
+  PredictOptions predict;
+  CLI::App* predict_command = add_predict_command(app, predict);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -43,6 +45,7 @@ int run(int argc, char** argv) {
   if (verify_command->parsed()) return run_verify(verify);
   if (sign_command->parsed()) return run_sign(sign);
   if (keygen_command->parsed()) return run_keygen(keygen);
+  if (predict_command->parsed()) return run_predict(predict);
   std::cerr << app.help();
   return kExitUsage;
 }

@@ -31,7 +31,10 @@ std::vector<uint8_t> encode_string_array(std::span<const std::string_view> strin
     if (!simdjson::validate_utf8(strings[i].data(), strings[i].size())) {
       fail(ErrorKind::InvalidArgument, "string " + std::to_string(i), "is not valid UTF-8");
     }
-    std::memcpy(out.data() + header + offset, strings[i].data(), strings[i].size());
+    // An empty view may have a null data(), which memcpy must not see even for 0 bytes.
+    if (!strings[i].empty()) {
+      std::memcpy(out.data() + header + offset, strings[i].data(), strings[i].size());
+    }
     offset += strings[i].size();
     store_u64(out.data() + 8 * (i + 1), offset);
   }

@@ -149,6 +149,7 @@ std::vector<Node> Node::items() const {
     if (k != "tuple" && k != "set" && k != "frozenset") fail("is not a list or tuple");
     if (element_["items"].get(list)) fail("has no \"items\" list");
   }
+  context_->charge(list.size(), *this);
   std::vector<Node> out;
   for (auto item : list) out.emplace_back(item, item_path(out.size()), context_);
   return out;
@@ -157,6 +158,7 @@ std::vector<Node> Node::items() const {
 std::vector<std::pair<std::string, Node>> Node::dict_items() const {
   simdjson::dom::object items;
   if (kind() != "dict" || element_["items"].get(items)) fail("is not a dict with string keys");
+  context_->charge(items.size(), *this);
   std::vector<std::pair<std::string, Node>> out;
   for (auto field : items) {
     std::string key(field.key);
@@ -231,6 +233,7 @@ std::vector<double> Node::doubles() const {
   }
   const auto& a = array_data();
   const uint64_t n = a.info->element_count();
+  context_->charge(n, *this);
   out.reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
     auto v = numeric_at(a, i);
@@ -248,6 +251,7 @@ std::vector<int64_t> Node::ints() const {
   }
   const auto& a = array_data();
   const uint64_t n = a.info->element_count();
+  context_->charge(n, *this);
   out.reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
     auto v = integer_at(a, i);
@@ -270,6 +274,7 @@ std::vector<std::string> Node::strings() const {
   const auto& a = array_data();
   if (a.info->dtype != DType::String) fail("is not a string array");
   const uint64_t n = a.info->element_count();
+  context_->charge(n, *this);
   const char* text = reinterpret_cast<const char*>(a.bytes.data() + 8 * (n + 1));
   for (uint64_t i = 0; i < n; ++i) {
     const auto begin = load<uint64_t>(a.bytes.data() + 8 * i);
@@ -293,24 +298,60 @@ CompileContext::CompileContext(std::shared_ptr<const amber::Reader> reader)
   if (reader_->manifest().root()["graph"].get(graph)) {
     amber::fail(ErrorKind::InvalidGraph, "manifest", "has no graph");
   }
-  index_ids(graph, 0);
+  index_ids(graph, "");
+  // A plan reads each array and node a few times; the budget leaves room for that, no more.
+  uint64_t elements = reader_->manifest_json().size();
+  for (const auto& info : reader_->arrays()) elements += info.element_count();
+  budget_ = 8 * elements + (uint64_t{1} << 20);
 }
 
 Node CompileContext::root() const {
   return Node(reader_->manifest().root()["graph"].value_unsafe(), "", this);
 }
 
-void CompileContext::index_ids(Element e, uint32_t depth) {
-  // Depth is bounded by the manifest's JSON depth cap.
+void CompileContext::index_ids(Element e, const std::string& path) {
+  // Recursion depth is bounded by the manifest's JSON depth cap.
+  auto nested = [](Element child) { return child.is_array() || child.is_object(); };
   if (e.is_array()) {
-    for (auto child : simdjson::dom::array(e)) index_ids(child, depth + 1);
+    size_t i = 0;
+    for (auto child : simdjson::dom::array(e)) {
+      if (nested(child)) index_ids(child, path + "[" + std::to_string(i) + "]");
+      ++i;
+    }
     return;
   }
   if (!e.is_object()) return;
   simdjson::dom::object object(e);
+  const char* where = path.empty() ? "graph root" : path.c_str();
+  std::string_view dollar;
   int64_t id;
-  if (!object["id"].get(id)) ids_.emplace(id, e);
-  for (auto field : object) index_ids(field.value, depth + 1);
+  if (!object["$"].get(dollar) && dollar == "ref") {
+    // An id is known once its node is complete, so a ref to an enclosing node (a cycle, which
+    // would make compilation recurse forever) is refused here, as the Python loader does.
+    if (!object["id"].get(id) && ids_.find(id) == ids_.end()) {
+      amber::fail(ErrorKind::InvalidGraph, where,
+                  "ref to id " + std::to_string(id) + ", which no earlier complete node carries");
+    }
+    return;
+  }
+  for (auto field : object) {
+    if (!nested(field.value)) continue;
+    const bool items = field.key == "items";  // list, tuple, set, dict: paths index the node
+    index_ids(field.value,
+              items ? path : (path.empty() ? "" : path + ".") + std::string(field.key));
+  }
+  if (!object["id"].get(id) && !ids_.emplace(id, e).second) {
+    amber::fail(ErrorKind::InvalidGraph, where, "id " + std::to_string(id) + " is used twice");
+  }
+}
+
+void CompileContext::charge(uint64_t units, const Node& where) const {
+  spent_ += units;
+  if (spent_ > budget_) {
+    amber::fail(ErrorKind::LimitExceeded, where.path().empty() ? "graph root" : where.path(),
+                "compiling reads more than " + std::to_string(budget_) +
+                    " elements and nodes: refs name the same parts too many times");
+  }
 }
 
 const ArrayData& CompileContext::array(size_t index, const Node& where) const {

@@ -82,12 +82,18 @@ class CompileContext {
   const amber::ArrayData& array(size_t index, const Node& where) const;
   /// The node that carries `"id": id`, for `ref` resolution.
   simdjson::dom::element by_id(int64_t id, const Node& where) const;
+  /// Counts `units` of compile work (one per element or item read, more per estimator). Refs
+  /// let a small graph name one subtree many times; past a budget proportional to the file's
+  /// arrays and manifest this is Error(LimitExceeded) at `where`, not an endless compile.
+  void charge(uint64_t units, const Node& where) const;
 
  private:
-  void index_ids(simdjson::dom::element element, uint32_t depth);
+  void index_ids(simdjson::dom::element element, const std::string& path);
   std::shared_ptr<const amber::Reader> reader_;
   std::unordered_map<int64_t, simdjson::dom::element> ids_;
   mutable std::unordered_map<size_t, amber::ArrayData> arrays_;
+  uint64_t budget_ = 0;
+  mutable uint64_t spent_ = 0;
 };
 
 }  // namespace amber::rt

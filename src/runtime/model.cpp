@@ -2,6 +2,7 @@
 #include "runtime/model.hpp"
 
 #include <algorithm>
+#include <thread>
 
 #include "format/error.hpp"
 #include "format/parallel.hpp"
@@ -10,7 +11,21 @@
 namespace amber::rt {
 namespace {
 
-constexpr size_t kRowsPerBlock = 512;
+// Blocks are large because tree ensembles walk them tree-major: every block streams all the
+// trees' nodes through the cache once, so the larger the block, the fewer times that happens.
+constexpr size_t kMaxRowsPerBlock = 4096;
+// Fewer rows than this per thread are not worth a thread.
+constexpr size_t kMinRowsPerBlock = 64;
+
+/// Rows per block: up to kMaxRowsPerBlock, in a multiple of `threads` blocks of equal size so
+/// that no thread is left with the tail alone.
+size_t rows_per_block(size_t rows, unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  size_t blocks = std::max<size_t>(1, std::min<size_t>(threads, rows / kMinRowsPerBlock));
+  const size_t needed = (rows + kMaxRowsPerBlock - 1) / kMaxRowsPerBlock;
+  if (needed > blocks) blocks = (needed + threads - 1) / threads * threads;
+  return std::max<size_t>(1, (rows + blocks - 1) / blocks);
+}
 
 Frame slice(const Frame& in, size_t begin, size_t end) {
   Frame out;
@@ -22,6 +37,12 @@ Frame slice(const Frame& in, size_t begin, size_t end) {
     if (c.missing) c.missing += begin;
   }
   return out;
+}
+
+/// Kept across calls (and models): warm buffers are what makes repeated calls allocation-free.
+Scratch& thread_scratch() {
+  thread_local Scratch scratch;
+  return scratch;
 }
 
 }  // namespace
@@ -43,20 +64,25 @@ Model Model::compile(std::shared_ptr<const amber::Reader> reader) {
     root.fail("feature_names_in does not match the number of inputs");
   }
   model.root_ = std::shared_ptr<const Stage>(std::move(model.root_));
+  model.methods_ = model.root_->methods();
   model.context_ = std::move(context);
   return model;
 }
 
 const amber::Reader& Model::reader() const noexcept { return context_->reader(); }
-std::vector<Method> Model::methods() const { return root_->methods(); }
+std::vector<Method> Model::methods() const { return methods_; }
 bool Model::has(Method method) const {
-  const auto m = methods();
-  return std::find(m.begin(), m.end(), method) != m.end();
+  return std::find(methods_.begin(), methods_.end(), method) != methods_.end();
 }
 size_t Model::n_features() const noexcept { return n_features_; }
 const std::vector<std::string>& Model::feature_names() const noexcept { return feature_names_; }
 size_t Model::n_outputs(Method method) const { return root_->n_outputs(method); }
 const Labels& Model::labels() const { return root_->labels(); }
+std::vector<uint8_t> Model::string_inputs() const {
+  auto flags = root_->string_inputs();
+  flags.resize(n_features_, 0);
+  return flags;
+}
 
 Frame Model::bind(const Frame& in) const {
   const bool by_name = !feature_names_.empty() &&
@@ -94,15 +120,15 @@ void Model::run(Method method, const Frame& bound, double* out, Scratch& scratch
 
 void Model::run(Method method, const Frame& bound, double* out, unsigned threads) const {
   const size_t width = n_outputs(method);
-  const size_t blocks = (bound.rows + kRowsPerBlock - 1) / kRowsPerBlock;
+  const size_t block = rows_per_block(bound.rows, threads);
+  const size_t blocks = (bound.rows + block - 1) / block;
   if (blocks <= 1) {
-    Scratch scratch;
-    return run(method, bound, out, scratch);
+    return run(method, bound, out, thread_scratch());
   }
   parallel_for(blocks, threads, [&](size_t b) {
-    thread_local Scratch scratch;
-    const size_t begin = b * kRowsPerBlock;
-    const size_t end = std::min(bound.rows, begin + kRowsPerBlock);
+    Scratch& scratch = thread_scratch();
+    const size_t begin = b * block;
+    const size_t end = std::min(bound.rows, begin + block);
     run(method, slice(bound, begin, end), out + begin * width, scratch);
   });
 }

@@ -31,11 +31,16 @@ class Model {
   size_t n_outputs(Method method) const;
   /// A classifier's classes (Predict outputs index into them); empty for others.
   const Labels& labels() const;
+  /// n_features() flags, 1 where the model reads that input column as strings (in the model's
+  /// column order): text input such as CSV must give those columns as string columns.
+  std::vector<uint8_t> string_inputs() const;
 
   /// Puts `in`'s columns in the model's order: by name when both have names (missing columns
   /// are Error(InvalidArgument) naming them), else by position (counts must match).
   Frame bind(const Frame& in) const;
   /// Runs `method` on every row; batches are split over up to `threads` threads (0: all cores).
+  /// A batch of one block runs on the calling thread with its thread-local scratch, so repeated
+  /// one-row calls allocate nothing once warm.
   void run(Method method, const Frame& bound, double* out, unsigned threads = 0) const;
   /// Runs on the calling thread with caller-owned scratch: no allocation once it is warm.
   void run(Method method, const Frame& bound, double* out, Scratch& scratch) const;
@@ -46,6 +51,7 @@ class Model {
   // Stages hold views into arrays the context decoded or mapped: it lives as long as they do.
   std::shared_ptr<const CompileContext> context_;
   std::shared_ptr<const Stage> root_;
+  std::vector<Method> methods_;  // cached: has() runs on every call and must not allocate
   std::vector<std::string> feature_names_;
   size_t n_features_ = 0;
 };

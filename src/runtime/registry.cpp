@@ -8,8 +8,17 @@
 namespace amber::rt {
 namespace {
 
-std::map<std::string, CompileFn, std::less<>>& table() {
-  static std::map<std::string, CompileFn, std::less<>> compilers;
+/// Compile work counted per estimator, beside the elements it reads: bounds plans whose refs
+/// repeat subtrees that read nothing (CompileContext::charge).
+constexpr uint64_t kEstimatorUnits = 256;
+
+struct Entry {
+  CompileFn compile;
+  std::string schema;  ///< empty: the compiler checks the schema itself
+};
+
+std::map<std::string, Entry, std::less<>>& table() {
+  static std::map<std::string, Entry, std::less<>> compilers;
   return compilers;
 }
 
@@ -25,8 +34,8 @@ void register_all_families() {
 
 }  // namespace
 
-void register_compiler(std::string_view class_name, CompileFn compile) {
-  table().insert_or_assign(std::string(class_name), compile);
+void register_compiler(std::string_view class_name, CompileFn compile, std::string_view schema) {
+  table().insert_or_assign(std::string(class_name), Entry{compile, std::string(schema)});
 }
 
 StagePtr compile(const Node& node) {
@@ -37,12 +46,22 @@ StagePtr compile(const Node& node) {
                      " has no portable schema; load it in Python instead");
   }
   if (kind != "estimator") node.fail("is a " + std::string(kind) + " node, not an estimator");
+  node.context().charge(kEstimatorUnits, node);
   const auto class_name = node["class"].as_string();
   auto found = table().find(class_name);
   if (found == table().end()) {
     node.unsupported("the native runtime does not support " + class_name);
   }
-  return found->second(node);
+  const Entry& entry = found->second;
+  if (!entry.schema.empty()) {
+    const auto schema = node["schema"].as_string();
+    if (schema != entry.schema) {
+      node["schema"].unsupported("schema \"" + schema +
+                                 "\" is not known to this reader (it reads \"" + entry.schema +
+                                 "\")");
+    }
+  }
+  return entry.compile(node);
 }
 
 }  // namespace amber::rt

@@ -11,8 +11,10 @@ namespace amber::rt {
 /// Compiles an `estimator` node of one family into a stage.
 using CompileFn = StagePtr (*)(const Node& estimator);
 
-/// Registers `compile` for the fully qualified class name ("module:Qualname").
-void register_compiler(std::string_view class_name, CompileFn compile);
+/// Registers `compile` for the fully qualified class name ("module:Qualname"). With `schema`
+/// ("linear/1"), compile() refuses a node of another schema (or version) before calling it.
+void register_compiler(std::string_view class_name, CompileFn compile,
+                       std::string_view schema = {});
 
 /// Compiles any node that stands for an estimator. A node outside the portable tier, or a class
 /// the runtime does not support, is Error(Unsupported) naming the node's path and class.

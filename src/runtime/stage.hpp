@@ -1,6 +1,7 @@
 // The interface of a compiled estimator: one node of the plan.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -16,8 +17,12 @@ namespace amber::rt {
 /// once warmed up (one-row prediction allocates nothing).
 struct Scratch {
   std::vector<std::vector<double>> buffers;
+  std::vector<std::vector<float>> float_buffers;
   /// Buffer `slot` with at least `size` doubles (grows only on first use or a larger batch).
   double* get(size_t slot, size_t size);
+  /// Float buffer `slot` (slots separate from get's): inputs already rounded to float32 take
+  /// half the cache as floats.
+  float* get_floats(size_t slot, size_t size);
 };
 
 /// Class labels of a classifier: numeric or strings (exactly one is non-empty).
@@ -49,6 +54,9 @@ class Stage {
   virtual size_t reserve_scratch(size_t first) { return first; }
   /// Names of output columns (transformers; may be empty).
   virtual std::vector<std::string> output_names() const { return {}; }
+  /// Per input column, 1 where the stage reads strings (string categories); empty when it reads
+  /// numbers only. Lets untyped input (CSV text) be typed the way the model needs it.
+  virtual std::vector<uint8_t> string_inputs() const { return {}; }
 };
 
 using StagePtr = std::unique_ptr<Stage>;

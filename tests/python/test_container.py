@@ -6,14 +6,15 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-import amber
 import numpy as np
 import pytest
-from amber import container, errors
 from conftest import NUMERIC_DTYPES, assert_same, sample
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+import amber
+from amber import container, errors
 
 
 def test_package_exports():

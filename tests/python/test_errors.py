@@ -5,8 +5,9 @@ import struct
 
 import numpy as np
 import pytest
-from amber import _core, container, errors
 from conftest import header_fields, sample
+
+from amber import _core, container, errors
 
 KIND_TO_CLASS = {
     "Io": errors.AmberIOError,

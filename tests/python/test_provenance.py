@@ -32,7 +32,9 @@ def frame_pipeline():
         {"city": np.array(["oslo", "rome", "lima"] * 30, dtype=object), "age": np.arange(90.0)}
     )
     target = np.arange(90) % 2
-    columns = ColumnTransformer([("o", OneHotEncoder(), ["city"]), ("s", StandardScaler(), ["age"])])
+    columns = ColumnTransformer(
+        [("o", OneHotEncoder(), ["city"]), ("s", StandardScaler(), ["age"])]
+    )
     return make_pipeline(columns, LogisticRegression()).fit(frame, target), frame
 
 
@@ -177,4 +179,4 @@ def test_load_with_a_public_key_requires_its_signature(tmp_path, forest):
     signing.sign(detached, bob[0], detached=True)
     amber.load(detached, public_key=bob[1])
     with pytest.raises(amber.InvalidArgumentError, match="path"):
-        amber.load(open(path, "rb"), public_key=alice[1])
+        amber.load(open(path, "rb"), public_key=alice[1])  # noqa: SIM115

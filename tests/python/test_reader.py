@@ -7,8 +7,9 @@ import math
 
 import numpy as np
 import pytest
-from amber import _core, errors
 from conftest import NUMERIC_DTYPES, assert_same, header_fields, sample
+
+from amber import _core, errors
 
 
 def write(path, arrays, compress=True, strings=(), **kwargs):

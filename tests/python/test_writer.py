@@ -5,8 +5,9 @@ import os
 
 import numpy as np
 import pytest
-from amber import _core, errors
 from conftest import NUMERIC_DTYPES, assert_same, sample
+
+from amber import _core, errors
 
 CODECS = [
     {"compress": False},

@@ -1,8 +1,14 @@
-// Compilers for the preprocessing family (placeholder until the family lands).
+// Registers the compilers of the preprocessing family (docs/schema/preprocessing.md).
+#include "runtime/families/preprocessing.hpp"
+
 #include "runtime/registry.hpp"
 
 namespace amber::rt {
 
-void register_preprocessing() {}
+void register_preprocessing() {
+  register_scalers();
+  register_encoders();
+  register_function_transformer();
+}
 
 }  // namespace amber::rt

@@ -1,0 +1,189 @@
+"""Saving and loading the reference workloads: amber vs pickle, joblib and skops.
+
+Every format saves the same fitted object to a file in build/bench; load time is the median of
+`--repeat` loads in this process (page cache warm); peak memory is the growth of the maximum
+RSS of a fresh process that only loads the file. Ratios are against pickle protocol 5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle  # bench only: the baseline
+import statistics
+import subprocess
+import sys
+import time
+
+import joblib
+import skops.io as sio
+from workloads import WORKLOADS, load_workload
+
+import amber
+
+FOLDER = os.path.join("build", "bench", "files")
+
+
+def _pickle_dump(model, path):
+    with open(path, "wb") as f:
+        pickle.dump(model, f, protocol=5)
+
+
+def _pickle_load(path):
+    with open(path, "rb") as f:
+        return pickle.load(f)
+
+
+FORMATS = {
+    "pickle p5": (_pickle_dump, _pickle_load),
+    "joblib": (lambda m, p: joblib.dump(m, p), joblib.load),
+    "joblib zlib-3": (lambda m, p: joblib.dump(m, p, compress=("zlib", 3)), joblib.load),
+    "joblib lzma-3": (lambda m, p: joblib.dump(m, p, compress=("lzma", 3)), joblib.load),
+    "skops": (
+        lambda m, p: sio.dump(m, p),
+        lambda p: sio.load(p, trusted=sio.get_untrusted_types(file=p)),
+    ),
+    "amber (default, zstd-3)": (lambda m, p: amber.dump(m, p), amber.load),
+    "amber max (zstd-19)": (lambda m, p: amber.dump(m, p, compression="max"), amber.load),
+    "amber none (mmap)": (lambda m, p: amber.dump(m, p, compression="none"), amber.load),
+}
+
+
+def median_seconds(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_load_mib(fmt: str, path: str) -> float:
+    """Max-RSS growth of a fresh interpreter that imports everything, then loads the file."""
+    code = (
+        "import resource, sys; sys.path.insert(0, 'bench');"
+        "import dump_load as d;"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+        f"m = d.FORMATS[{fmt!r}][1]({path!r});"
+        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def measure(workload: str, repeat: int):
+    model, _ = load_workload(workload)
+    rows = {}
+    for fmt, (dump, load) in FORMATS.items():
+        path = os.path.join(FOLDER, f"{workload}-{fmt.split()[0]}-{abs(hash(fmt))}.bin")
+        save_s = median_seconds(lambda: dump(model, path), 1)  # noqa: B023
+        load(path)  # warm the page cache
+        load_s = median_seconds(lambda: load(path), repeat)  # noqa: B023
+        rows[fmt] = (os.path.getsize(path), save_s, load_s, peak_load_mib(fmt, path))
+        os.remove(path)
+    return rows
+
+
+def table(workload: str, rows: dict) -> str:
+    pickle_load, zlib = rows["pickle p5"][2], rows["joblib zlib-3"]
+    lines = [
+        f"\n### {workload}\n",
+        "| format | size MiB | save s | load s | peak load MiB | load vs pickle | size vs zlib-3 "
+        "| save vs zlib-3 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for fmt, (size, save_s, load_s, peak) in rows.items():
+        lines.append(
+            f"| {fmt} | {size / 2**20:.2f} | {save_s:.3f} | {load_s:.4f} | {peak:.0f} "
+            f"| {load_s / pickle_load:.2f}x | {size / zlib[0]:.2f}x | {save_s / zlib[1]:.2f}x |"
+        )
+    return "\n".join(lines)
+
+
+BIG = ("forest", "hist_gradient_boosting")
+
+
+def targets(results: dict) -> str:
+    """Each target of the issue, checked against this run's numbers."""
+    lines = [
+        "\n## Targets (this run)\n",
+        "| workload | target | measured | met |",
+        "|---|---|---|---|",
+    ]
+
+    def row(workload, target, ratio, limit, fmt="{:.2f}x"):
+        met = "yes" if ratio <= limit else "no"
+        lines.append(f"| {workload} | {target} | {fmt.format(ratio)} | {met} |")
+
+    for workload, rows in results.items():
+        pickle, zlib, lzma = rows["pickle p5"], rows["joblib zlib-3"], rows["joblib lzma-3"]
+        default, best = rows[DEFAULT], rows[STRONG]
+        limit = 1.0 if workload in BIG else 2.0
+        row(workload, f"default load <= {limit:g}x pickle", default[2] / pickle[2], limit)
+        row(workload, "default size <= zlib-3", default[0] / zlib[0], 1.0)
+        row(workload, "default save time <= zlib-3", default[1] / zlib[1], 1.0)
+        row(workload, "max size <= lzma-3", best[0] / lzma[0], 1.0)
+        row(workload, "max load >= 5x faster than lzma-3", best[2] / lzma[2], 0.2)
+        row(workload, "default peak load memory <= pickle", default[3] / max(pickle[3], 1), 1.0)
+    return "\n".join(lines)
+
+
+DEFAULT, STRONG = "amber (default, zstd-3)", "amber max (zstd-19)"
+
+
+def _environment() -> str:
+    import platform
+
+    import numpy
+    import sklearn
+
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return (
+        f"Machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), {cpu}; "
+        f"load average {os.getloadavg()[0]:.1f} at the start. Python {platform.python_version()}, "
+        f"scikit-learn {sklearn.__version__}, NumPy {numpy.__version__}, "
+        f"joblib {joblib.__version__}, skops {_version('skops')}, "
+        f"amber {amber.__version__}.\n"
+    )
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS))
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out", default="bench/results/dump_load.md")
+    args = parser.parse_args()
+    os.makedirs(FOLDER, exist_ok=True)
+    environment = _environment()
+    results = {w: measure(w, args.repeat) for w in args.workloads}
+    report = (
+        "# Save and load: amber vs pickle, joblib and skops\n\n"
+        f"Command: `python bench/dump_load.py {' '.join(sys.argv[1:])}`.\n"
+        + environment
+        + "\nSame process, page cache warm; load is the median of the repeats; peak load is the "
+        "max-RSS growth of a fresh process that loads the file once. Ratios: below 1x means "
+        "smaller or faster than the reference (the machine is shared, so only ratios measured in "
+        "the same run are meaningful).\n"
+        + "\n".join(table(w, rows) for w, rows in results.items())
+        + "\n"
+        + targets(results)
+        + "\n"
+    )
+    print(report)
+    with open(args.out, "w") as f:
+        f.write(report)
+
+
+if __name__ == "__main__":
+    main()

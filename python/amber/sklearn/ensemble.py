@@ -1,0 +1,210 @@
+"""Portable schemas forest/1 and gradient_boosting/1 (docs/schema/tree.md §4, §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import is_classifier
+
+from amber._graph import Decoder, Encoder, attr_path
+from amber.errors import GraphError
+from amber.sklearn import register
+from amber.sklearn._tree_arrays import Columns, build_trees, encode_trees, random_states
+from amber.sklearn._tree_util import (
+    Fitted,
+    common_fitted,
+    decode_classes,
+    encode_classes,
+    estimator_node,
+    new_estimator,
+    set_common,
+    shallow_copy,
+)
+from amber.sklearn.tree import set_fitted
+
+FOREST, GRADIENT_BOOSTING = "forest/1", "gradient_boosting/1"
+FORESTS = [
+    f"sklearn.ensemble._forest:{kind}{task}"
+    for kind in ("RandomForest", "ExtraTrees")
+    for task in ("Classifier", "Regressor")
+]
+BOOSTERS = [f"sklearn.ensemble._gb:GradientBoosting{task}" for task in ("Classifier", "Regressor")]
+#: Optional fitted members of forests: schema name -> attribute.
+_FOREST_EXTRAS = {
+    "oob_score": "oob_score_",
+    "oob_decision_function": "oob_decision_function_",
+    "oob_prediction": "oob_prediction_",
+    "n_samples": "_n_samples",
+    "n_samples_bootstrap": "_n_samples_bootstrap",
+    "sample_weight": "_sample_weight",
+}
+_BOOSTER_EXTRAS = {
+    "oob_improvement": "oob_improvement_",
+    "oob_scores": "oob_scores_",
+    "oob_score": "oob_score_",
+}
+
+
+def _extras(est: Any, names: dict, enc: Encoder, path: str) -> dict:
+    return {
+        key: enc.encode(getattr(est, attr), attr_path(path, attr))
+        for key, attr in names.items()
+        if getattr(est, attr, None) is not None
+    }
+
+
+def _set_extras(est: Any, fitted: Fitted, names: dict) -> None:
+    for key, attr in names.items():
+        if fitted.has(key):
+            setattr(est, attr, fitted.value(key))
+
+
+# ---------------------------------------------------------------------------------------------
+# forest/1: RandomForest*, ExtraTrees*
+
+
+def forest_to_node(est: Any, enc: Encoder, path: str) -> dict:
+    if not hasattr(est, "estimators_"):
+        return estimator_node(est, FOREST, None, enc, path)
+    trees = est.estimators_
+    fitted = common_fitted(est, enc, path)
+    fitted["n_outputs"] = int(est.n_outputs_)
+    if is_classifier(est):
+        fitted["classes"] = encode_classes(est.classes_, enc, attr_path(path, "classes_"))
+    fitted["max_features"] = int(trees[0].max_features_)
+    columns = encode_trees(
+        [t.tree_ for t in trees], est.n_features_in_, is_classifier(est), enc, path
+    )
+    seeds = np.array([t.random_state for t in trees], dtype=np.int64)
+    columns["random_state"] = enc.encode(seeds, attr_path(path, "trees.random_state"))
+    fitted["trees"] = columns
+    fitted.update(_extras(est, _FOREST_EXTRAS, enc, path))
+    return estimator_node(est, FOREST, fitted, enc, path)
+
+
+def forest_from_node(node: dict, dec: Decoder, path: str) -> Any:
+    est, raw = new_estimator(node, dec, path, FOREST)
+    if raw is None:
+        return est
+    fitted = Fitted(raw, dec, path)
+    n_features = set_common(est, fitted)
+    n_outputs = fitted.integer("n_outputs", 1, 2**31)
+    est.n_outputs_ = n_outputs
+    classes = decode_classes(fitted, n_outputs) if is_classifier(est) else None
+    if classes is not None:
+        est.classes_ = classes[0] if n_outputs == 1 else classes
+        est.n_classes_ = len(classes[0]) if n_outputs == 1 else [len(c) for c in classes]
+    est._validate_estimator()
+    columns = Columns(fitted)
+    est.estimators_ = _forest_trees(est, fitted, columns, classes, n_features, path)
+    _set_extras(est, fitted, _FOREST_EXTRAS)
+    return est
+
+
+def _forest_trees(est, fitted: Fitted, columns: Columns, classes, n_features: int, path: str):
+    n_outputs = est.n_outputs_
+    n_classes = [len(c) for c in classes] if classes else [1] * n_outputs
+    max_features = fitted.integer("max_features", 1, n_features)
+    trees = build_trees(columns, n_features, n_outputs, n_classes,
+                        lambda t: attr_path(path, f"estimators_[{t}].tree_"))  # fmt: skip
+    seeds = random_states(columns)
+    template = shallow_copy(est.estimator_)
+    template.set_params(**{p: getattr(est, p) for p in est.estimator_params})
+    # Trees of a forest are fitted on the encoded target: classes 0..n-1 as floats.
+    sub_classes = [np.arange(n, dtype=np.float64) for n in n_classes] if classes else None
+    out = []
+    for tree, seed in zip(trees, seeds.tolist(), strict=True):
+        sub = shallow_copy(template)
+        sub.random_state = seed
+        set_fitted(sub, n_features, n_outputs, sub_classes, max_features)
+        sub.tree_ = tree
+        out.append(sub)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# gradient_boosting/1: GradientBoosting*
+
+
+def booster_to_node(est: Any, enc: Encoder, path: str) -> dict:
+    if not hasattr(est, "estimators_"):
+        return estimator_node(est, GRADIENT_BOOSTING, None, enc, path)
+    fitted = common_fitted(est, enc, path)
+    if is_classifier(est):
+        fitted["classes"] = enc.encode(est.classes_, attr_path(path, "classes_"))
+    stages = est.estimators_
+    fitted["n_trees_per_iteration"] = int(est.n_trees_per_iteration_)
+    fitted["n_estimators"] = int(est.n_estimators_)
+    fitted["max_features"] = int(est.max_features_)
+    fitted["init"] = enc.encode(est.init_, attr_path(path, "init_"))
+    fitted["trees"] = encode_trees([t.tree_ for t in stages.ravel()], est.n_features_in_, False,
+                                   enc, path)  # fmt: skip
+    fitted["tree_params"] = _tree_params(stages[0, 0], enc, attr_path(path, "estimators_[0, 0]"))
+    fitted["train_score"] = enc.encode(est.train_score_, attr_path(path, "train_score_"))
+    if getattr(est, "_rng", None) is not None:
+        fitted["rng"] = enc.encode(est._rng, attr_path(path, "_rng"))
+    fitted.update(_extras(est, _BOOSTER_EXTRAS, enc, path))
+    return estimator_node(est, GRADIENT_BOOSTING, fitted, enc, path)
+
+
+def _tree_params(tree: Any, enc: Encoder, path: str) -> dict:
+    params = tree.get_params(deep=False)
+    params.pop("random_state")
+    return {name: enc.encode(value, attr_path(path, name)) for name, value in params.items()}
+
+
+def booster_from_node(node: dict, dec: Decoder, path: str) -> Any:
+    est, raw = new_estimator(node, dec, path, GRADIENT_BOOSTING)
+    if raw is None:
+        return est
+    fitted = Fitted(raw, dec, path)
+    n_features = set_common(est, fitted)
+    if is_classifier(est):
+        (est.classes_,) = decode_classes(fitted, 1)
+        est.n_classes_ = len(est.classes_)
+    k = fitted.integer("n_trees_per_iteration", 1, 2**31)
+    est.n_trees_per_iteration_ = k
+    est.n_estimators_ = fitted.integer("n_estimators", 1, 2**40)
+    est.max_features_ = fitted.integer("max_features", 1, n_features)
+    est._loss = est._get_loss(sample_weight=None)
+    est.init_ = fitted.value("init")
+    est._rng = fitted.value("rng", None)
+    est.estimators_ = _stages(est, fitted, n_features, k, path)
+    est.train_score_ = fitted.array("train_score", "f", (est.n_estimators_,))
+    _set_extras(est, fitted, _BOOSTER_EXTRAS)
+    return est
+
+
+def _stages(est: Any, fitted: Fitted, n_features: int, k: int, path: str) -> np.ndarray:
+    from sklearn.tree import DecisionTreeRegressor
+
+    columns = Columns(fitted)
+    n_stages = est.n_estimators_
+    if columns.n_trees != n_stages * k:
+        raise GraphError(f"expected {n_stages * k} trees (n_estimators x n_trees_per_iteration)",
+                         columns.where("node_offsets"))  # fmt: skip
+
+    def tree_path(t: int) -> str:
+        return attr_path(path, f"estimators_[{t // k}, {t % k}].tree_")
+
+    trees = build_trees(columns, n_features, 1, [1], tree_path)
+    params_path = fitted.where("tree_params")
+    raw = fitted.raw.get("tree_params")
+    if not isinstance(raw, dict):
+        raise GraphError("must be an object of tree parameters", params_path)
+    params = {name: fitted.dec.decode(v, attr_path(params_path, name)) for name, v in raw.items()}
+    template = DecisionTreeRegressor(**params, random_state=est._rng)
+    stages = np.empty((n_stages, k), dtype=object)
+    for t, tree in enumerate(trees):
+        sub = shallow_copy(template)
+        set_fitted(sub, n_features, 1, None, est.max_features_)
+        sub.tree_ = tree
+        stages[t // k, t % k] = sub
+    return stages
+
+
+for _name in FORESTS:
+    register(_name, forest_to_node, forest_from_node)
+for _name in BOOSTERS:
+    register(_name, booster_to_node, booster_from_node)

@@ -1,0 +1,360 @@
+"""Portable schema hist_gradient_boosting/1 (docs/schema/tree.md §6): HistGradientBoosting*.
+
+Features are numbered as the user's input columns. scikit-learn >= 1.4 reorders them
+internally (categorical columns first, through an OrdinalEncoder); this module maps feature
+indices, bin thresholds and categories between the two numberings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import is_classifier
+
+from amber._graph import Decoder, Encoder, attr_path
+from amber.errors import GraphError
+from amber.sklearn import register
+from amber.sklearn._tree_arrays import Columns, check_structure
+from amber.sklearn._tree_util import (
+    Fitted,
+    common_fitted,
+    estimator_node,
+    new_estimator,
+    set_common,
+)
+from amber.sklearn._validate import fail
+
+SCHEMA = "hist_gradient_boosting/1"
+MODULE = "sklearn.ensemble._hist_gradient_boosting.gradient_boosting"
+#: Predictor columns and their canonical dtypes.
+NODE_COLUMNS = {
+    "value": np.float64,
+    "count": np.uint32,
+    "feature_idx": np.int32,
+    "num_threshold": np.float64,
+    "missing_go_to_left": np.uint8,
+    "left": np.uint32,
+    "right": np.uint32,
+    "gain": np.float64,
+    "depth": np.uint32,
+    "is_leaf": np.uint8,
+    "bin_threshold": np.uint8,
+    "is_categorical": np.uint8,
+    "bitset_idx": np.uint32,
+}
+_EXTRAS = {
+    "train_score": "train_score_",
+    "validation_score": "validation_score_",
+    "do_early_stopping": "do_early_stopping_",
+    "use_validation_data": "_use_validation_data",
+    "random_seed": "_random_seed",
+    "feature_subsample_rng": "_feature_subsample_rng",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Feature numbering.
+
+
+def input_order(is_categorical: np.ndarray | None, n_features: int) -> np.ndarray:
+    """Input column of each internal feature: categorical columns first (scikit-learn >= 1.4)."""
+    if is_categorical is None:
+        return np.arange(n_features)
+    mask = np.asarray(is_categorical, dtype=bool)
+    return np.concatenate([np.flatnonzero(mask), np.flatnonzero(~mask)])
+
+
+def _encoder_categories(est: Any) -> list:
+    if est._preprocessor is None:
+        return []
+    return list(est._preprocessor.named_transformers_["encoder"].categories_)
+
+
+# ---------------------------------------------------------------------------------------------
+# Encoding.
+
+
+def hgb_to_node(est: Any, enc: Encoder, path: str) -> dict:
+    if not hasattr(est, "_predictors"):
+        return estimator_node(est, SCHEMA, None, enc, path)
+    if not hasattr(est, "_preprocessor"):
+        raise GraphError("this scikit-learn's HistGradientBoosting layout is not supported", path)
+    n_features = int(est.n_features_in_)
+    order = input_order(est.is_categorical_, n_features)
+    fitted = common_fitted(est, enc, path)
+    if is_classifier(est):
+        fitted["classes"] = enc.encode(est.classes_, attr_path(path, "classes_"))
+    fitted["n_trees_per_iteration"] = int(est.n_trees_per_iteration_)
+    fitted["n_iter"] = len(est._predictors)
+    baseline = np.asarray(est._baseline_prediction, dtype=np.float64).ravel()
+    fitted["baseline_prediction"] = enc.encode(baseline, attr_path(path, "_baseline_prediction"))
+    fitted["predictors"] = _encode_predictors(est._predictors, order, enc, path)
+    fitted.update(_encode_categories(est, order, enc, path))
+    fitted["bin_mapper"] = _encode_bin_mapper(est._bin_mapper, order, enc, path)
+    for key, name in _EXTRAS.items():
+        value = getattr(est, name, None)
+        if value is not None:
+            value = int(value) if key == "random_seed" else value
+            fitted[key] = enc.encode(value, attr_path(path, name))
+    return estimator_node(est, SCHEMA, fitted, enc, path)
+
+
+def _encode_predictors(predictors: list, order: np.ndarray, enc: Encoder, path: str) -> dict:
+    flat = [p for iteration in predictors for p in iteration]
+    nodes = np.concatenate([p.nodes for p in flat])
+    columns = {name: nodes[name].astype(dtype) for name, dtype in NODE_COLUMNS.items()}
+    internal = columns["is_leaf"] == 0
+    columns["feature_idx"] = np.where(internal, order[nodes["feature_idx"]], 0).astype(np.int32)
+    columns["node_offsets"] = _offsets([len(p.nodes) for p in flat])
+    columns["bitset_offsets"] = _offsets([len(p.raw_left_cat_bitsets) for p in flat])
+    for name in ("raw_left_cat_bitsets", "binned_left_cat_bitsets"):
+        parts = [np.asarray(getattr(p, name), dtype=np.uint32).reshape(-1, 8) for p in flat]
+        columns[name] = np.concatenate(parts) if parts else np.zeros((0, 8), np.uint32)
+    base = attr_path(path, "predictors")
+    return {name: enc.encode(array, attr_path(base, name)) for name, array in columns.items()}
+
+
+def _offsets(sizes: list) -> np.ndarray:
+    offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    return offsets
+
+
+def _encode_categories(est: Any, order: np.ndarray, enc: Encoder, path: str) -> dict:
+    if est.is_categorical_ is None:
+        return {}
+    mask = np.asarray(est.is_categorical_, dtype=bool)
+    lists: list = [None] * len(mask)
+    missing = np.zeros(len(mask), dtype=np.uint8)
+    for j, categories in zip(np.flatnonzero(mask), _encoder_categories(est), strict=True):
+        if len(categories) and _is_nan(categories[-1]):
+            categories, missing[j] = categories[:-1], 1
+        values = categories.astype(object) if categories.dtype == object else categories
+        lists[j] = enc.encode(values, attr_path(path, f"categories[{j}]"))
+    return {
+        "is_categorical": enc.encode(mask.astype(np.uint8), attr_path(path, "is_categorical_")),
+        "categories": lists,
+        "categories_missing": enc.encode(missing, attr_path(path, "categories_missing")),
+    }
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float | np.floating) and np.isnan(value)
+
+
+def _encode_bin_mapper(mapper: Any, order: np.ndarray, enc: Encoder, path: str) -> dict:
+    base = attr_path(path, "_bin_mapper")
+    inverse = np.argsort(order)
+    thresholds = [np.asarray(mapper.bin_thresholds_[r], dtype=np.float64) for r in inverse]
+    values = {
+        "threshold_offsets": _offsets([len(t) for t in thresholds]),
+        "thresholds": np.concatenate(thresholds) if thresholds else np.zeros(0),
+        "n_bins_non_missing": np.asarray(mapper.n_bins_non_missing_, np.uint32)[inverse],
+    }
+    node = {name: enc.encode(v, attr_path(base, name)) for name, v in values.items()}
+    for name in ("n_bins", "subsample", "random_state", "n_threads", "missing_values_bin_idx_"):
+        value = getattr(mapper, name)
+        value = int(value) if isinstance(value, np.integer) else value
+        node[name.rstrip("_")] = enc.encode(value, attr_path(base, name))
+    return node
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding.
+
+
+def hgb_from_node(node: dict, dec: Decoder, path: str) -> Any:
+    est, raw = new_estimator(node, dec, path, SCHEMA)
+    if raw is None:
+        return est
+    fitted = Fitted(raw, dec, path)
+    n_features = fitted.integer("n_features_in", 1, 2**31)
+    categories = _decode_categories(est, fitted, n_features)
+    set_common(est, fitted)
+    order = input_order(est.is_categorical_, n_features)
+    if is_classifier(est):
+        _set_classes(est, fitted)
+    k = fitted.integer("n_trees_per_iteration", 1, 2**31)
+    est.n_trees_per_iteration_ = k
+    baseline = fitted.array("baseline_prediction", "f", (k,))
+    est._baseline_prediction = baseline.astype(np.float64).reshape(1, k)
+    n_iter = fitted.integer("n_iter", 0, 2**31)
+    est._predictors = _decode_predictors(fitted, n_iter, k, order, est.is_categorical_, path)
+    est._bin_mapper = _decode_bin_mapper(est, fitted, order, categories)
+    est._n_features = n_features
+    est._loss = est._get_loss(sample_weight=None)
+    for key, name in _EXTRAS.items():
+        setattr(est, name, fitted.value(key, None))
+    est._scorer = _scorer(est)
+    return est
+
+
+def _set_classes(est: Any, fitted: Fitted) -> None:
+    from sklearn.preprocessing import LabelEncoder
+
+    classes = fitted.value("classes")
+    if not isinstance(classes, np.ndarray) or classes.ndim != 1 or classes.size < 2:
+        raise GraphError("must be a 1-d array of 2 classes or more", fitted.where("classes"))
+    est.classes_ = classes
+    est._label_encoder = LabelEncoder()
+    est._label_encoder.classes_ = classes
+
+
+def _scorer(est: Any) -> Any:
+    if not est.do_early_stopping_ or est.scoring == "loss":
+        return None
+    from sklearn.metrics import check_scoring
+
+    return check_scoring(est, est.scoring)
+
+
+def _decode_categories(est: Any, fitted: Fitted, n_features: int) -> list | None:
+    """Rebuilds `_preprocessor` and `is_categorical_` by fitting sklearn's own encoder on rows
+    holding exactly the stored categories; returns the categories per input feature."""
+    if not fitted.has("is_categorical"):
+        est.is_categorical_ = est._preprocessor = est._is_categorical_remapped = None
+        return None
+    mask = fitted.array("is_categorical", "bu", (n_features,)).astype(bool)
+    lists = fitted.value("categories")
+    missing = fitted.array("categories_missing", "bu", (n_features,)).astype(bool)
+    if not isinstance(lists, list) or len(lists) != n_features:
+        raise GraphError(f"must be a list of {n_features} entries", fitted.where("categories"))
+    for j in range(n_features):
+        ok = (
+            isinstance(lists[j], np.ndarray) and lists[j].ndim == 1 if mask[j] else lists[j] is None
+        )
+        if not ok:
+            raise GraphError("a 1-d array for a categorical feature, else null",
+                             f"{fitted.where('categories')}[{j}]")  # fmt: skip
+    names = fitted.value("feature_names_in", None)
+    rows = _synthetic_rows(lists, missing, mask, names)
+    saved = est.categorical_features
+    est.categorical_features = mask
+    try:
+        est._preprocess_X(rows, reset=True)
+    except (ValueError, TypeError) as exc:
+        raise GraphError(f"the categories do not rebuild an encoder: {exc}", fitted.path) from exc
+    finally:
+        est.categorical_features = saved
+    return lists
+
+
+def _synthetic_rows(lists: list, missing: np.ndarray, mask: np.ndarray, names) -> Any:
+    """Rows whose categorical columns hold each category (and NaN where it was seen)."""
+    cats = [np.append(c.astype(object), np.nan) if missing[j] and c.dtype == object else
+            (np.append(c, np.nan) if missing[j] else c)
+            for j, c in enumerate(lists) if mask[j]]  # fmt: skip
+    height = max([1, *(len(c) for c in cats)])
+    it = iter(cats)
+    columns = [np.resize(next(it), height) if m else np.zeros(height) for m in mask]
+    if names is not None:
+        import pandas as pd
+
+        return pd.DataFrame({str(n): c for n, c in zip(names, columns, strict=True)})
+    dtype = np.result_type(*(c.dtype for c in columns))
+    return np.column_stack([c.astype(dtype) for c in columns])
+
+
+def _decode_predictors(fitted: Fitted, n_iter: int, k: int, order, is_categorical, path: str):
+    from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
+    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+
+    columns = Columns(fitted, "predictors")
+    if columns.n_trees != n_iter * k:
+        raise GraphError(f"expected {n_iter * k} predictors", columns.where("node_offsets"))
+    data = {name: columns.column(name, "f" if dtype == np.float64 else "iu")
+            for name, dtype in NODE_COLUMNS.items()}  # fmt: skip
+    bitsets = _bitsets(columns)
+    _check_predictors(columns, data, bitsets, order, is_categorical, k, path)
+    records = np.zeros(columns.n, dtype=PREDICTOR_RECORD_DTYPE)
+    for name in NODE_COLUMNS:
+        records[name] = data[name]
+    internal = data["is_leaf"] == 0
+    inverse = np.argsort(order)
+    records["feature_idx"] = np.where(internal, inverse[data["feature_idx"] * internal], 0)
+    predictors = []
+    for t in range(columns.n_trees):
+        lo, hi = columns.offsets[t], columns.offsets[t + 1]
+        b0, b1 = bitsets["offsets"][t], bitsets["offsets"][t + 1]
+        predictors.append(TreePredictor(records[lo:hi].copy(),
+                                        bitsets["binned_left_cat_bitsets"][b0:b1].copy(),
+                                        bitsets["raw_left_cat_bitsets"][b0:b1].copy()))  # fmt: skip
+    return [predictors[i * k : (i + 1) * k] for i in range(n_iter)]
+
+
+def _bitsets(columns: Columns) -> dict:
+    offsets = columns.column("bitset_offsets", "iu", (columns.n_trees + 1,)).astype(np.int64)
+    if offsets[0] != 0 or (np.diff(offsets) < 0).any():
+        raise GraphError("must start at 0 and not decrease", columns.where("bitset_offsets"))
+    out = {"offsets": offsets}
+    for name in ("raw_left_cat_bitsets", "binned_left_cat_bitsets"):
+        array = columns.column(name, "u", (int(offsets[-1]), 8))
+        if array.dtype != np.uint32:
+            raise GraphError("must be uint32", columns.where(name))
+        out[name] = np.ascontiguousarray(array)
+    return out
+
+
+def _check_predictors(columns, data, bitsets, order, is_categorical, k: int, path: str) -> None:
+    def tree_path(t: int) -> str:
+        return attr_path(path, f"_predictors[{t // k}][{t % k}].nodes")
+
+    leaf = data["is_leaf"] != 0
+    left = np.where(leaf, -1, data["left"].astype(np.int64))
+    right = np.where(leaf, -1, data["right"].astype(np.int64))
+    check_structure(columns, left, right, leaf, tree_path)
+    feature = data["feature_idx"].astype(np.int64)
+    _refuse(~leaf & ((feature < 0) | (feature >= len(order))), columns, tree_path,
+            "feature_idx", f"not a feature index in [0, {len(order)})")  # fmt: skip
+    categorical = ~leaf & (data["is_categorical"] != 0)
+    mask = (
+        np.zeros(len(order), bool) if is_categorical is None else np.asarray(is_categorical, bool)
+    )
+    _refuse(categorical & ~mask[np.where(leaf, 0, feature)], columns, tree_path, "is_categorical",
+            "a categorical split on a numeric feature")  # fmt: skip
+    count = np.repeat(np.diff(bitsets["offsets"]), columns.sizes)
+    _refuse(categorical & (data["bitset_idx"] >= count), columns, tree_path, "bitset_idx",
+            "bitset row out of range")  # fmt: skip
+
+
+def _refuse(bad, columns: Columns, tree_path, column: str, what: str) -> None:
+    hits = np.flatnonzero(bad)
+    if hits.size:
+        g = int(hits[0])
+        t = int(np.searchsorted(columns.offsets, g, side="right") - 1)
+        raise fail(what, f"{tree_path(t)}.{column}[{g - int(columns.offsets[t])}]")
+
+
+def _decode_bin_mapper(est: Any, fitted: Fitted, order: np.ndarray, categories) -> Any:
+    from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper
+
+    raw = fitted.raw.get("bin_mapper")
+    where = fitted.where("bin_mapper")
+    if not isinstance(raw, dict) or "$" in raw:
+        raise GraphError("must be an object", where)
+    node = {key: fitted.dec.decode(value, attr_path(where, key)) for key, value in raw.items()}
+    n = len(order)
+    offsets = np.asarray(node["threshold_offsets"], dtype=np.int64)
+    values = np.asarray(node["thresholds"], dtype=np.float64)
+    if offsets.shape != (n + 1,) or offsets[0] != 0 or (np.diff(offsets) < 0).any() or \
+            offsets[-1] != len(values):  # fmt: skip
+        raise GraphError("threshold_offsets do not match thresholds", where)
+    remapped = est._is_categorical_remapped
+    known = None
+    if categories is not None:
+        known = [np.arange(len(categories[j]), dtype=np.float64) if remapped[r] else None
+                 for r, j in enumerate(order)]  # fmt: skip
+    mapper = _BinMapper(n_bins=node["n_bins"], subsample=node["subsample"],
+                        is_categorical=remapped, known_categories=known,
+                        random_state=node["random_state"], n_threads=node["n_threads"])  # fmt: skip
+    mapper.bin_thresholds_ = [values[offsets[j] : offsets[j + 1]].copy() for j in order]
+    mapper.n_bins_non_missing_ = np.asarray(node["n_bins_non_missing"], np.uint32)[order]
+    mapper.missing_values_bin_idx_ = node["missing_values_bin_idx"]
+    cat = np.zeros(n, dtype=np.uint8) if remapped is None else remapped.astype(np.uint8)
+    mapper.is_categorical_ = cat
+    return mapper
+
+
+for _name in ("HistGradientBoostingClassifier", "HistGradientBoostingRegressor"):
+    register(f"{MODULE}:{_name}", hgb_to_node, hgb_from_node)

@@ -1,0 +1,183 @@
+// Reads canonical node arrays, refuses any tree whose traversal could loop or leave its arrays.
+#include "runtime/families/tree_arrays.hpp"
+
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "runtime/families/tree_common.hpp"
+
+namespace amber::rt::trees {
+namespace {
+
+constexpr int64_t kLeaf = -1;
+constexpr int64_t kUndefinedFeature = -2;
+
+/// The columns the runtime reads, in fetch order.
+enum Column { kOffsets, kLeft, kRight, kFeature, kThreshold, kMissing, kValue, kColumns };
+constexpr const char* kNames[kColumns] = {"node_offsets", "left",         "right", "feature",
+                                          "threshold",    "missing_left", "value"};
+/// Columns the Python reader needs; the runtime checks only their shapes.
+constexpr const char* kNodeStats[] = {"impurity", "n_node_samples", "weighted_n_node_samples"};
+
+std::vector<int64_t> checked_offsets(const Node& node, const amber::ArrayData& data,
+                                     size_t n_trees) {
+  auto offsets = to_int64(data, node);
+  if (offsets.size() != n_trees + 1) {
+    node.fail("has " + std::to_string(offsets.size()) + " entries, expected " +
+              std::to_string(n_trees + 1) + " (one more than the trees)");
+  }
+  if (offsets[0] != 0) node.fail("must start at 0");
+  for (size_t t = 0; t < n_trees; ++t) {
+    if (offsets[t + 1] <= offsets[t]) {
+      node.fail("must increase strictly (tree " + std::to_string(t) + " has no node)");
+    }
+  }
+  if (offsets.back() > std::numeric_limits<int32_t>::max()) {
+    node.unsupported("more than 2^31 - 1 nodes in one estimator");
+  }
+  return offsets;
+}
+
+struct Columns {
+  std::vector<int64_t> left, right, feature;
+  std::span<const double> threshold;
+  std::vector<double> threshold_storage;
+  std::vector<int64_t> missing;
+};
+
+void check_features(std::span<const int64_t> left, std::span<const int64_t> feature,
+                    size_t n_features,
+                    const std::function<std::string(const char*, size_t)>& name) {
+  for (size_t i = 0; i < left.size(); ++i) {
+    const int64_t f = feature[i];
+    if (left[i] == kLeaf) {
+      if (f != kUndefinedFeature) fail_at(name("feature", i), "must be -2 at a leaf");
+    } else if (f < 0 || static_cast<uint64_t>(f) >= n_features) {
+      fail_at(name("feature", i), std::to_string(f) + " is not a feature index in [0, " +
+                                      std::to_string(n_features) + ")");
+    }
+  }
+}
+
+/// Lays tree [begin, end) out in FlatNode order (depth-first, left first) over the same range.
+/// The tree was checked first, so the walk visits every node once. `stack` is reused scratch of
+/// (local node, position of the split it is the right child of, or -1).
+void flatten(const Columns& c, size_t begin, bool nan_flag, TreeSet& out,
+             std::vector<std::pair<int64_t, int32_t>>& stack) {
+  stack.assign(1, {0, -1});
+  auto position = static_cast<int32_t>(begin);
+  while (!stack.empty()) {
+    const auto [local, parent] = stack.back();
+    stack.pop_back();
+    const size_t g = begin + static_cast<size_t>(local);
+    const int32_t at = position++;
+    if (parent >= 0) out.nodes[parent].next = at;
+    FlatNode& n = out.nodes[at];
+    n.threshold = c.threshold[g];
+    if (c.left[g] == kLeaf) {
+      n.feature = kLeafFeature;
+      n.next = static_cast<int32_t>(g);  // values stay in the file's order: no copy
+      continue;
+    }
+    n.feature = static_cast<int32_t>(c.feature[g]) | (nan_flag && c.missing[g] != 0 ? kNanLeft : 0);
+    stack.emplace_back(c.right[g], at);
+    stack.emplace_back(c.left[g], -1);  // popped next: placed right after its parent
+  }
+}
+
+}  // namespace
+
+void check_tree_structure(std::span<const int64_t> left, std::span<const int64_t> right,
+                          std::vector<uint8_t>& seen,
+                          const std::function<std::string(const char*, size_t)>& name) {
+  const size_t n = left.size();
+  for (size_t i = 0; i < n; ++i) {
+    if ((left[i] == kLeaf) != (right[i] == kLeaf)) {
+      fail_at(name(left[i] == kLeaf ? "right" : "left", i),
+              "a node has either two children or none (-1 in both left and right)");
+    }
+    for (const auto* column : {"left", "right"}) {
+      const int64_t child = column[0] == 'l' ? left[i] : right[i];
+      if (child != kLeaf && (child < 0 || static_cast<uint64_t>(child) >= n)) {
+        fail_at(name(column, i), std::to_string(child) + " is out of range [0, " +
+                                     std::to_string(n) + ") (-1 marks a leaf)");
+      }
+    }
+  }
+  // Walk from the root: a node met twice is a cycle or a shared subtree; one never met is
+  // unreachable. Either way the arrays are not a tree.
+  seen.assign(n, 0);
+  seen[0] = 1;
+  size_t reached = 1;
+  std::vector<size_t> stack = {0};
+  while (!stack.empty()) {
+    const size_t i = stack.back();
+    stack.pop_back();
+    if (left[i] == kLeaf) continue;
+    for (const auto* column : {"left", "right"}) {
+      const auto child = static_cast<size_t>(column[0] == 'l' ? left[i] : right[i]);
+      if (seen[child]) {
+        fail_at(name(column, i), "node " + std::to_string(child) +
+                                     " is entered twice (a cycle or a shared subtree)");
+      }
+      seen[child] = 1;
+      ++reached;
+      stack.push_back(child);
+    }
+  }
+  if (reached != n) {
+    size_t orphan = 0;
+    while (orphan < n && seen[orphan]) ++orphan;
+    fail_at(name("left", orphan), "node " + std::to_string(orphan) + " is not reachable");
+  }
+}
+
+TreeSet read_tree_set(const Node& trees, const TreeSetSpec& spec) {
+  std::vector<Node> nodes;
+  for (const char* name : kNames) nodes.push_back(trees[name]);
+  const auto data = fetch(nodes);
+  const auto offsets = checked_offsets(nodes[kOffsets], data[kOffsets], spec.n_trees);
+  const uint64_t n = static_cast<uint64_t>(offsets.back());
+  const uint64_t flat[] = {n};
+  for (size_t c = kLeft; c < kValue; ++c) expect_shape(nodes[c], flat);
+  for (const char* stat : kNodeStats) expect_shape(trees[stat], flat);
+  const uint64_t value_shape[] = {n, spec.shape.n_outputs, spec.shape.width};
+  expect_shape(nodes[kValue], value_shape);
+
+  Columns c;
+  c.left = to_int64(data[kLeft], nodes[kLeft]);
+  c.right = to_int64(data[kRight], nodes[kRight]);
+  c.feature = to_int64(data[kFeature], nodes[kFeature]);
+  c.missing = to_int64(data[kMissing], nodes[kMissing]);
+  c.threshold = as_doubles(data[kThreshold], c.threshold_storage, nodes[kThreshold]);
+
+  if (spec.n_features > static_cast<size_t>(kFeatureMask) + 1) {
+    trees.unsupported("more than 2^30 features");
+  }
+  TreeSet out;
+  out.nodes.resize(n);
+  out.stride = spec.shape.n_outputs * spec.shape.width;
+  std::vector<uint8_t> seen;
+  std::vector<std::pair<int64_t, int32_t>> stack;
+  for (size_t t = 0; t < spec.n_trees; ++t) {
+    const auto begin = static_cast<size_t>(offsets[t]);
+    const auto end = static_cast<size_t>(offsets[t + 1]);
+    const std::string tree = join_path(spec.prefix, spec.tree_path(t));
+    auto name = [&](const char* column, size_t i) {
+      return tree + "." + column + "[" + std::to_string(i) + "]";
+    };
+    const std::span<const int64_t> left(c.left.data() + begin, end - begin);
+    const std::span<const int64_t> right(c.right.data() + begin, end - begin);
+    check_tree_structure(left, right, seen, name);
+    check_features(left, std::span<const int64_t>(c.feature.data() + begin, end - begin),
+                   spec.n_features, name);
+    flatten(c, begin, spec.nan_goes_by_flag, out, stack);
+    out.roots.push_back(static_cast<int32_t>(begin));
+  }
+  out.value_data = data[kValue];
+  out.value = as_doubles(out.value_data, out.value_storage, nodes[kValue]);
+  return out;
+}
+
+}  // namespace amber::rt::trees
