@@ -185,6 +185,7 @@ class Decoder:
         self._arrays = arrays
         self._allowed = allowed
         self._ids: dict[int, Any] = {}
+        self._nodes: dict[int, tuple[dict, Any]] = {}  # id(node) -> (node, value), id'd nodes
 
     def decode(self, node: Any, path: str) -> Any:
         kind = type(node)
@@ -205,10 +206,15 @@ class Decoder:
             if "$" not in node:
                 raise GraphError("a JSON object node must have a '$' member naming its kind", path)
             raise GraphError(f"unknown node kind {kind!r}", path)
-        value = decode_kind(node, self, path)
         if "id" in node and kind != "ref":
+            done = self._nodes.get(id(node))
+            if done is not None and done[0] is node:  # an adapter reading a member again
+                return done[1]
+            value = decode_kind(node, self, path)
             self._remember(node["id"], value, path)
-        return value
+            self._nodes[id(node)] = (node, value)
+            return value
+        return decode_kind(node, self, path)
 
     def _remember(self, node_id: Any, value: Any, path: str) -> None:
         if type(node_id) is not int or node_id < 0:

@@ -16,6 +16,7 @@ from amber_testing import (
     method_outputs,
     params_equal,
 )
+from runtime_parity import params_equal as same_params
 from scipy.special import expit, logit
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.cluster import Birch
@@ -289,3 +290,96 @@ def test_default_tier_gives_the_same_predictions():
             back = amber.loads(amber.dumps(model))
         y = Y_REG if isinstance(model[-1] if hasattr(model, "steps") else model, Ridge) else Y_CLASS
         assert_same_methods(method_outputs(model, X, y), method_outputs(back, X, y), "auto")
+
+
+def _composites():
+    """(name, fitted model, X, y) of the composites above, for the default tier."""
+    frame = FRAME.copy()
+    frame["cat"] = frame["cat"].astype("category")
+    columns = ColumnTransformer(
+        [
+            ("by_name", StandardScaler(), ["num1", "num2"]),
+            ("by_index", OneHotEncoder(handle_unknown="ignore"), [3]),
+            ("by_slice", "passthrough", slice(2, 3)),
+            ("by_mask", PCA(n_components=1), [False, False, False, False, True]),
+        ],
+        remainder="drop",
+    )
+    union = FeatureUnion([("pca", PCA(n_components=2)), ("scale", StandardScaler())])
+    estimators = [("lr", LogisticRegression()), ("dt", DecisionTreeClassifier(random_state=0))]
+    yield (
+        "columns",
+        make_pipeline(columns, LogisticRegression()).fit(FRAME, Y_CLASS),
+        FRAME,
+        Y_CLASS,
+    )
+    yield "union", make_pipeline(union, Ridge()).fit(X, Y_REG), X, Y_REG
+    yield (
+        "pandas_out",
+        make_pipeline(StandardScaler(), PCA(2))
+        .set_output(transform="pandas")
+        .fit(FRAME[["num1", "num2", "num3"]]),
+        FRAME[["num1", "num2", "num3"]],
+        None,
+    )
+    yield (
+        "forest",
+        RandomForestClassifier(10, max_depth=5, random_state=0).fit(X, Y_MULTI),
+        X,
+        Y_MULTI,
+    )
+    yield (
+        "boosting",
+        GradientBoostingClassifier(n_estimators=5, random_state=0).fit(X, Y_MULTI),
+        X,
+        Y_MULTI,
+    )
+    yield (
+        "hgb",
+        HistGradientBoostingClassifier(max_iter=5, categorical_features="from_dtype").fit(
+            frame, Y_MULTI
+        ),
+        frame,
+        Y_MULTI,
+    )
+    yield "stacking", StackingClassifier(estimators, cv=3).fit(X, Y_MULTI), X, Y_MULTI
+    yield (
+        "voting",
+        VotingRegressor([("r", Ridge()), ("t", RandomForestRegressor(3))]).fit(X, Y_REG),
+        X,
+        Y_REG,
+    )
+    yield (
+        "calibrated",
+        CalibratedClassifierCV(LogisticRegression(), cv=3).fit(X, Y_CLASS),
+        X,
+        Y_CLASS,
+    )
+    yield (
+        "target",
+        TransformedTargetRegressor(Ridge(), func=np.log1p, inverse_func=np.expm1).fit(
+            X, np.abs(Y_REG)
+        ),
+        X,
+        np.abs(Y_REG),
+    )
+    yield (
+        "sparse",
+        RandomForestClassifier(5, random_state=0).fit(sp.csr_matrix(X), Y_CLASS),
+        sp.csr_matrix(X),
+        Y_CLASS,
+    )
+    yield "grid", GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=3).fit(X, Y_REG), X, Y_REG
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_default_tier_composites_keep_params_and_outputs():
+    """The default tier (portable adapters where they exist, generic state elsewhere) gives the
+    same parameters and bit-identical outputs for every composite."""
+    for name, model, X_in, y in _composites():
+        back = amber.loads(amber.dumps(model))
+        assert type(back) is type(model), name
+        same_params(model, back)
+        expected = method_outputs(model, X_in, y)
+        assert_same_methods(expected, method_outputs(back, X_in, y), name)
+        assert any(not isinstance(v, tuple) for v in expected.values()), name

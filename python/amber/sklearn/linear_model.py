@@ -158,7 +158,12 @@ def _intercept(fitted: p.Fitted, coef: np.ndarray) -> Any:
     value = fitted["intercept"]
     rows = 1 if coef.ndim == 1 else coef.shape[0]
     size = np.size(value)
-    if not isinstance(value, float | np.floating | np.ndarray) or size not in (1, rows):
+    # The native reader takes a 0-d or 1-d intercept only; a 2-d one would broadcast here.
+    if (
+        not isinstance(value, float | np.floating | np.ndarray)
+        or np.ndim(value) > 1
+        or size not in (1, rows)
+    ):
         raise InvalidStateError(
             f"intercept must be a float or {rows} floats", fitted.path_of("intercept")
         )

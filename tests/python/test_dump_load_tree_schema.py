@@ -1,0 +1,222 @@
+"""Hostile tree node arrays of the portable tier (docs/schema/tree.md §2.1): concatenated
+columns of a forest or of HistGradientBoosting predictors, checked before scikit-learn sees
+them, each error naming the tree and node (`steps[1][1].estimators_[3].tree_.left[0]`)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from amber_testing import parts, rebuild
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import amber
+
+X = np.random.RandomState(0).rand(120, 4)
+Y = (X[:, 0] > 0.5).astype(int) + (X[:, 1] > 0.5)
+FOREST = make_pipeline(StandardScaler(), RandomForestClassifier(6, max_depth=6, random_state=0))
+FOREST.fit(X, Y)
+TREES = "steps[1][1].trees"
+TREE = "steps[1][1].estimators_[3].tree_"
+PARTS = parts(amber.dumps(FOREST))
+
+
+def forest_file(mutate) -> bytes:
+    graph, meta, arrays = PARTS[0], PARTS[1], {k: v.copy() for k, v in PARTS[2].items()}
+    mutate(arrays)
+    return rebuild(graph, meta, arrays)
+
+
+def tree_error(mutate, error=amber.InvalidStateError):
+    with pytest.raises(error) as info:
+        amber.loads(forest_file(mutate))
+    return info.value
+
+
+def local(arrays, t: int) -> tuple[int, int]:
+    """Global node range of tree t."""
+    offsets = arrays[f"{TREES}.node_offsets"]
+    return int(offsets[t]), int(offsets[t + 1])
+
+
+def permuted(arrays, t: int, seed: int = 0) -> None:
+    """Tree t's nodes in a random order (root kept first): children no longer follow parents."""
+    lo, hi = local(arrays, t)
+    order = np.r_[0, 1 + np.random.RandomState(seed).permutation(hi - lo - 1)]  # new -> old
+    where = np.argsort(order)  # old -> new
+    for name in ("feature", "threshold", "missing_left", "impurity", "n_node_samples",
+                 "weighted_n_node_samples", "value"):  # fmt: skip
+        arrays[f"{TREES}.{name}"][lo:hi] = arrays[f"{TREES}.{name}"][lo:hi][order]
+    for name in ("left", "right"):
+        column = arrays[f"{TREES}.{name}"][lo:hi][order]
+        arrays[f"{TREES}.{name}"][lo:hi] = np.where(column == -1, -1, where[column])
+
+
+def test_the_file_loads_with_the_same_outputs():
+    back = amber.loads(forest_file(lambda arrays: None))
+    assert np.array_equal(back.predict_proba(X), FOREST.predict_proba(X))
+    Xt = FOREST[0].transform(X)
+    assert np.array_equal(back[-1].decision_path(Xt)[0].toarray(),
+                          FOREST[-1].decision_path(Xt)[0].toarray())  # fmt: skip
+
+
+def test_nodes_in_another_order_still_load_and_predict_the_same():
+    back = amber.loads(forest_file(lambda arrays: permuted(arrays, 3)))
+    assert np.array_equal(back.predict_proba(X), FOREST.predict_proba(X))
+    tree, original = back[-1].estimators_[3].tree_, FOREST[-1].estimators_[3].tree_
+    assert tree.max_depth == original.max_depth and tree.node_count == original.node_count
+
+
+@pytest.mark.parametrize("order", ["ordered", "permuted"])
+def test_child_out_of_range(order):
+    def bad(arrays):
+        if order == "permuted":
+            permuted(arrays, 3)
+        lo, hi = local(arrays, 3)
+        arrays[f"{TREES}.left"][lo] = hi - lo  # one past the tree's last node
+
+    error = tree_error(bad)
+    assert error.path == f"{TREE}.left[0]"
+    assert "out of range" in str(error)
+
+
+def test_child_in_the_next_tree_is_out_of_range():
+    def bad(arrays):
+        lo, hi = local(arrays, 2)
+        arrays[f"{TREES}.right"][lo] = hi - lo + 1  # a valid global index of tree 3
+
+    assert tree_error(bad).path == "steps[1][1].estimators_[2].tree_.right[0]"
+
+
+def test_child_pointing_to_the_root():
+    def bad(arrays):
+        lo, _ = local(arrays, 3)
+        arrays[f"{TREES}.right"][lo] = 0
+
+    assert tree_error(bad).path == f"{TREE}.right[0]"
+
+
+def test_leaf_with_one_child():
+    def bad(arrays):
+        lo, hi = local(arrays, 3)
+        leaf = lo + int(np.flatnonzero(arrays[f"{TREES}.left"][lo:hi] == -1)[0])
+        arrays[f"{TREES}.right"][leaf] = 1
+
+    error = tree_error(bad)
+    assert error.path.startswith(f"{TREE}.right[")
+
+
+@pytest.mark.parametrize("order", ["ordered", "permuted"])
+def test_node_with_two_parents(order):
+    def bad(arrays):
+        if order == "permuted":
+            permuted(arrays, 3)
+        lo, hi = local(arrays, 3)
+        left = arrays[f"{TREES}.left"][lo:hi]
+        inner = np.flatnonzero(left != -1)
+        left[inner[-1]] = left[inner[-2]]  # two splits share a child; a node is orphaned
+
+    error = tree_error(bad)
+    assert error.path.startswith(f"{TREE}.left[") and "not a tree" in str(error)
+
+
+def test_cycle_away_from_the_root():
+    """Every node keeps one parent, but four of them only reach each other: the level walk."""
+
+    def bad(arrays):
+        lo, hi = local(arrays, 3)
+        left, right = arrays[f"{TREES}.left"][lo:hi], arrays[f"{TREES}.right"][lo:hi]
+        feature = arrays[f"{TREES}.feature"][lo:hi]
+        leaf = left == -1
+        c, d = [i for i in np.flatnonzero(~leaf) if leaf[left[i]] and leaf[right[i]]][:2]
+        a, b, e, f = left[c], right[c], left[d], right[d]
+        # a -> (b, e) and b -> (a, f); c and d become leaves
+        left[a], right[a], left[b], right[b] = b, e, a, f
+        left[c] = right[c] = left[d] = right[d] = -1
+        feature[a] = feature[b] = 0
+        feature[c] = feature[d] = -2
+
+    error = tree_error(bad)
+    assert "cycle" in str(error) and error.path.startswith(TREES.replace(".trees", ".fitted"))
+
+
+def test_feature_out_of_range_and_leaf_feature():
+    def bad(arrays):
+        lo, _ = local(arrays, 3)
+        arrays[f"{TREES}.feature"][lo] = 4
+
+    error = tree_error(bad)
+    assert error.path == f"{TREE}.feature[0]" and "[0, 4)" in str(error)
+
+    def leaf(arrays):
+        lo, hi = local(arrays, 3)
+        j = int(np.flatnonzero(arrays[f"{TREES}.left"][lo:hi] == -1)[0])
+        arrays[f"{TREES}.feature"][lo + j] = 1
+
+    assert tree_error(leaf).path.startswith(f"{TREE}.feature[")
+
+
+@pytest.mark.parametrize("order", ["ordered", "permuted"])
+def test_max_depth_below_the_real_depth(order):
+    def bad(arrays):
+        if order == "permuted":
+            permuted(arrays, 3)
+        arrays[f"{TREES}.max_depth"][3] = 1
+
+    error = tree_error(bad)
+    assert error.path == f"{TREES.replace('.trees', '.fitted.trees')}.max_depth[3]"
+
+
+def test_value_shape_and_offsets():
+    def shape(arrays):
+        arrays[f"{TREES}.value"] = arrays[f"{TREES}.value"][:, :, :2].copy()
+
+    assert "value" in tree_error(shape, amber.GraphError).path
+
+    def offsets(arrays):
+        arrays[f"{TREES}.node_offsets"][2] = arrays[f"{TREES}.node_offsets"][1]
+
+    assert "node_offsets" in tree_error(offsets, amber.GraphError).path
+
+
+# ---------------------------------------------------------------------------------------------
+# hist_gradient_boosting/1 predictors.
+
+FRAME = pd.DataFrame(
+    {"a": X[:, 0], "c": pd.Categorical(np.array(list("abcd"))[np.arange(120) % 4])}
+)
+HGB = HistGradientBoostingClassifier(max_iter=5, categorical_features="from_dtype").fit(FRAME, Y)
+HGB_PARTS = parts(amber.dumps(HGB))
+PRED = "predictors"
+
+
+def hgb_error(mutate):
+    graph, meta = HGB_PARTS[0], HGB_PARTS[1]
+    arrays = {k: v.copy() for k, v in HGB_PARTS[2].items()}
+    mutate(arrays)
+    with pytest.raises(amber.InvalidStateError) as info:
+        amber.loads(rebuild(graph, meta, arrays))
+    return info.value
+
+
+def test_hgb_file_loads_with_the_same_outputs():
+    back = amber.loads(rebuild(*HGB_PARTS))
+    assert np.array_equal(back.predict_proba(FRAME), HGB.predict_proba(FRAME))
+
+
+def test_hgb_child_feature_and_bitset_out_of_range():
+    def child(arrays):
+        arrays[f"{PRED}.left"][0] = 10**6
+
+    assert hgb_error(child).path == "_predictors[0][0].nodes.left[0]"
+
+    def feature(arrays):
+        arrays[f"{PRED}.feature_idx"][0] = 7
+
+    assert hgb_error(feature).path == "_predictors[0][0].nodes.feature_idx[0]"
+
+    def bitset(arrays):
+        categorical = (arrays[f"{PRED}.is_categorical"] != 0) & (arrays[f"{PRED}.is_leaf"] == 0)
+        arrays[f"{PRED}.bitset_idx"][int(np.flatnonzero(categorical)[0])] = 10**6
+
+    assert ".nodes.bitset_idx[" in hgb_error(bitset).path
