@@ -37,9 +37,9 @@ import amber
 FOLDER = os.path.join("build", "bench", "runtime")
 BATCH = 10_000
 POOL = 1_000
-TREES = ("forest", "hist_gradient_boosting")  # what treelite imports (a bare ensemble)
+# treelite imports a bare ensemble only; the pipelines have no treelite counterpart.
+TREES = ("forest", "hist_gradient_boosting")
 TL2CGEN_MAX_NODES = 200_000  # compiling more nodes of C takes gcc tens of minutes
-# Tree workloads compare against treelite (the batch target); the pipelines do not have one.
 _original_add_node = tree_ensemble.add_node
 
 
@@ -412,6 +412,10 @@ def main():
         "## Native prediction (predict_proba; medians over interleaved rounds)\n\n"
         f"Command: `{' '.join(['python'] + sys.argv)}`. Machine: {_machine()}; {versions}.\n"
         "onnxruntime runs in float32 (its tree operators have no float64), hence its differences.\n"
+        "The reference outputs are scikit-learn's with n_jobs=1; its own batch row runs the forest "
+        "with\nn_jobs=-1, which sums the trees in thread order, hence its nonzero difference from "
+        "itself.\ntl2cgen compiles only models of at most "
+        f"{TL2CGEN_MAX_NODES:,} nodes: 2.8 M nodes of C is beyond gcc here.\n"
         + "\n".join(tables)
         + "\n\n#### Targets\n\n"
         + "\n".join(targets)

@@ -79,8 +79,8 @@ class LinearStage : public Stage {
       case Method::PredictProba:
         return kind_ == Kind::Classifier && probability != Probability::None;
       case Method::PredictLogProba:
-        return kind_ == Kind::Classifier && (probability == Probability::Logistic ||
-                                             probability == Probability::Softmax);
+        return kind_ == Kind::Classifier &&
+               (probability == Probability::Logistic || probability == Probability::Softmax);
       default:
         return false;
     }

@@ -27,8 +27,8 @@ void add_row(const TreeSet& set, int32_t leaf, double* out) {
 }
 
 /// Few rows: each row walks kGroup trees in lockstep, values added in tree order.
-void add_by_tree_groups(const TreeSet& set, size_t first, size_t last, const float* x,
-                        size_t rows, size_t n_features, double* out) {
+void add_by_tree_groups(const TreeSet& set, size_t first, size_t last, const float* x, size_t rows,
+                        size_t n_features, double* out) {
   const FlatNode* nodes = set.nodes.data();
   for (size_t r = 0; r < rows; ++r) {
     const float* row = x + r * n_features;
@@ -47,8 +47,7 @@ void add_by_tree_groups(const TreeSet& set, size_t first, size_t last, const flo
 
 /// The leaves of tree `t` for every row, kGroup rows in lockstep.
 template <typename T, typename Use>
-void each_leaf(const TreeSet& set, size_t t, const T* x, size_t rows, size_t n_features,
-               Use use) {
+void each_leaf(const TreeSet& set, size_t t, const T* x, size_t rows, size_t n_features, Use use) {
   const FlatNode* nodes = set.nodes.data();
   const int32_t root = set.roots[t];
   int32_t starts[kGroup];

@@ -19,8 +19,8 @@ template <typename T>
 inline int32_t step(const FlatNode& n, int32_t at, const T* x) noexcept {
   const double v = static_cast<double>(x[n.feature & kFeatureMask]);
   const int32_t nan_left = (n.feature >> 30) & 1;
-  const int32_t left = static_cast<int32_t>(v <= n.threshold) |
-                       (static_cast<int32_t>(std::isnan(v)) & nan_left);
+  const int32_t left =
+      static_cast<int32_t>(v <= n.threshold) | (static_cast<int32_t>(std::isnan(v)) & nan_left);
   // Arithmetic, not `left ? a : b`, which compilers turn back into a branch.
   return n.next + left * (at + 1 - n.next);
 }
