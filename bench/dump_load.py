@@ -59,16 +59,25 @@ def median_seconds(fn, repeat):
 
 
 def peak_load_mib(fmt: str, path: str) -> float:
-    """Max-RSS growth of a fresh interpreter that imports everything, then loads the file."""
+    """Peak-RSS growth of a fresh interpreter that imports everything, then loads the file.
+
+    Read from /proc/self/status (VmHWM): ru_maxrss survives exec on Linux, so a child of this
+    big process would report the parent's peak.
+    """
     code = (
-        "import resource, sys; sys.path.insert(0, 'bench');"
+        "import sys; sys.path.insert(0, 'bench');"
         "import dump_load as d;"
-        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+        "before = d.status_kib('VmRSS');"
         f"m = d.FORMATS[{fmt!r}][1]({path!r});"
-        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)"
+        "print((d.status_kib('VmHWM') - before) / 1024)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
+
+
+def status_kib(field: str) -> int:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
 
 
 def measure(workload: str, repeat: int):
