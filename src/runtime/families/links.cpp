@@ -3,36 +3,14 @@
 
 #include <cmath>
 
+#include "runtime/families/stage_util.hpp"
+
 namespace amber::rt::trees {
-namespace {
 
-constexpr size_t kBlock = 128;  // NumPy's PW_BLOCKSIZE
-
-double pairwise(const double* a, size_t n) noexcept {
-  if (n < 8) {
-    double res = 0.0;
-    for (size_t i = 0; i < n; ++i) res += a[i];
-    return res;
-  }
-  if (n <= kBlock) {
-    double r[8];
-    for (size_t j = 0; j < 8; ++j) r[j] = a[j];
-    size_t i = 8;
-    for (; i < n - (n % 8); i += 8) {
-      for (size_t j = 0; j < 8; ++j) r[j] += a[i + j];
-    }
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  size_t half = n / 2;
-  half -= half % 8;
-  return pairwise(a, half) + pairwise(a + half, n - half);
+// 0.0 + turns a -0.0 sum into +0.0, as the reductions these links mirror do.
+double numpy_sum(const double* values, size_t n) noexcept {
+  return 0.0 + fam::numpy_sum(values, n);
 }
-
-}  // namespace
-
-double numpy_sum(const double* values, size_t n) noexcept { return 0.0 + pairwise(values, n); }
 
 double expit(double x) noexcept { return 1.0 / (1.0 + std::exp(-x)); }
 
