@@ -38,6 +38,8 @@ class AlignedBlock final : public Buffer {
   size_t size() const noexcept { return size_; }
 
  private:
+  static constexpr size_t kHugePage = size_t{2} << 20;
+  static constexpr size_t kHugeBlock = size_t{4} << 20;
   uint8_t* data_;
   size_t size_;
 };

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "format/codec.hpp"
 #include "format/error.hpp"
@@ -110,9 +111,13 @@ void decode_frame(const Reader::State& s, const FrameJob& job, std::span<const u
   std::span<uint8_t> dst(out.data() + job.decoded_offset, size);
   const std::string where = "frame " + std::to_string(job.frame) + " of " + s.where(job.array);
   if (!info.shuffle) return zstd_decompress_frame(frame, dst, where);
-  AlignedBlock scratch(size);
-  zstd_decompress_frame(frame, {scratch.data(), size}, where);
-  unshuffle_bytes(scratch.bytes(), dst, itemsize(info.dtype));
+  // One scratch per thread, reused across frames: a fresh 4 MiB block per frame cost as much
+  // in page faults as the unshuffle itself.
+  thread_local std::vector<uint8_t> scratch;
+  if (scratch.size() < size) scratch.resize(size);
+  const std::span<uint8_t> shuffled(scratch.data(), size);
+  zstd_decompress_frame(frame, shuffled, where);
+  unshuffle_bytes(shuffled, dst, itemsize(info.dtype));
 }
 
 std::vector<FrameJob> frame_jobs(const Reader::State& s, std::span<const size_t> indices) {
