@@ -302,9 +302,11 @@ def _decode(
     if refused:
         raise UntrustedTypesError(refused)
     _check_versions(metadata, object_types, allow_mismatch)
-    arrays = opened.arrays(check_checksum=True)
+    arrays = opened.arrays_streaming(check_checksum=True)
     try:
         obj = Decoder(_dispatch().DECODERS, arrays, frozenset(names)).decode(graph, "")
+        if isinstance(arrays, container.StreamedArrays):
+            arrays.finish()  # a damaged frame of an array nothing read still fails the load
         if samples is None:
             return obj
         payload = Decoder(_dispatch().DECODERS, arrays, frozenset(names)).decode(

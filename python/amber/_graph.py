@@ -173,6 +173,10 @@ def _tuple(types: type | tuple) -> tuple:
 _INT_MIN, _INT_MAX = -(2**63), 2**64
 
 
+def _whole(nbytes: int) -> None:
+    """The wait of an array that is already decoded."""
+
+
 class Decoder:
     """Turns nodes back into objects, with the arrays of the file already decoded.
 
@@ -252,6 +256,19 @@ class Decoder:
                 if array.dtype != object:
                     return array
         return self.decode(node, path)
+
+    def view_streamed(self, node: Any, path: str) -> tuple[Any, Callable[[int], None]]:
+        """Like view(), with the array possibly still being decoded: the second item,
+        wait(nbytes), blocks until its first nbytes are ready. For readers that consume a
+        big array front to back while the rest is decoded (tree columns, span by span)."""
+        if type(node) is dict and node.keys() == {"$", "array"} and node["$"] == "ndarray":
+            index = node["array"]
+            pending = getattr(self._arrays, "pending", None)
+            if pending is not None and type(index) is int and 0 <= index < len(self._arrays):
+                array, wait = pending(index)
+                if array.dtype != object:
+                    return array, wait
+        return self.view(node, path), _whole
 
     def resolve(self, name: Any, path: str) -> Any:
         """The class or function named `name`; only names the trust audit accepted."""

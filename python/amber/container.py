@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import operator
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,8 @@ FORMAT_VERSION: tuple[int, int] = tuple(_core.FORMAT_VERSION)
 
 #: Below this many decoded bytes, starting threads costs more than decoding on one.
 _PARALLEL_BYTES = 1 << 20
+#: Above this many decoded bytes, loading overlaps decoding with building the objects.
+_STREAMING_BYTES = 16 << 20
 _DEFAULT_LEVEL = 3
 _MAX_LEVEL = 19
 _NUMERIC_DTYPES = frozenset(
@@ -230,6 +232,17 @@ class Container:
             threads = 1
         return reader.arrays(list(range(reader.array_count)), check_checksum, threads)
 
+    def arrays_streaming(self, check_checksum: bool = True) -> Sequence[np.ndarray]:
+        """Every array, decoded in the background when the file is big enough for it to pay:
+        indexing waits for that array; `pending(i)` gives it at once with a wait(nbytes)
+        for readers that consume it front to back (see StreamedArrays)."""
+        if self._decoded_bytes() < _STREAMING_BYTES:
+            return self.arrays(check_checksum)
+        reader = self._open_reader()
+        return StreamedArrays(
+            reader.decode_streaming(list(range(reader.array_count)), check_checksum)
+        )
+
     def _decoded_bytes(self) -> int:
         return sum(info.get("decoded_length", 0) for info in self.manifest["arrays"])
 
@@ -254,3 +267,41 @@ class Container:
         if self._reader is None:
             return "<amber Container (closed)>"
         return f"<amber Container {len(self)} arrays, digest {self.digest[:16]}>"
+
+
+def _ready(nbytes: int) -> None:
+    """The wait of an array that is already whole."""
+
+
+class StreamedArrays(Sequence):
+    """The arrays of a file being decoded by worker threads (amber._core.StreamingDecode).
+
+    `arrays[i]` waits for array i; `pending(i)` returns it at once with a `wait(nbytes)` that
+    blocks until its first nbytes are decoded (the waiting thread helps decode): the bytes
+    past that point are not yet written. `finish()` waits for all and raises the first error.
+    """
+
+    def __init__(self, decoding: Any):
+        self._decoding = decoding
+        self._done: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._decoding)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        array = self._done.get(i)
+        if array is None:
+            array = self._done[i] = self._decoding.array(i)
+        return array
+
+    def __setitem__(self, i: int, array: np.ndarray) -> None:
+        self._done[i] = array
+
+    def pending(self, i: int) -> tuple[np.ndarray, Callable[[int], None]]:
+        if i in self._done:
+            return self._done[i], _ready
+        decoding = self._decoding
+        return decoding.pending(i), lambda nbytes: decoding.wait(i, nbytes)
+
+    def finish(self) -> None:
+        self._decoding.wait_all()

@@ -113,7 +113,8 @@ nb::tuple format_version(const Reader& reader) {
 }  // namespace
 
 void bind_reader(nb::module_& m) {
-  nb::class_<Reader>(m, "Reader", "An open, validated .amber file (amber::Reader).")
+  auto reader = nb::class_<Reader>(m, "Reader", "An open, validated .amber file (amber::Reader).");
+  reader
       .def_static("open", &open_path, nb::arg("path"), nb::arg("limits") = nb::none(),
                   "Maps the file at `path` read-only and validates its structure.")
       .def_static("from_bytes", &open_bytes, nb::arg("data"), nb::arg("limits") = nb::none(),
@@ -132,6 +133,7 @@ void bind_reader(nb::module_& m) {
            nb::arg("threads") = 0, "Several arrays, decoded in parallel without the GIL.")
       .def("verify", &verify, nb::arg("threads") = 0,
            "Checks padding, every checksum, string and bool array, and the digest.");
+  bind_streaming(m, reader);
 }
 
 }  // namespace amber::py

@@ -18,6 +18,8 @@ namespace nb = nanobind;
 void bind_errors(nb::module_& m);
 /// Defines amber._core.Reader.
 void bind_reader(nb::module_& m);
+/// Adds Reader.decode_streaming and defines amber._core.StreamingDecode.
+void bind_streaming(nb::module_& m, nb::class_<Reader>& reader);
 /// Defines amber._core.Writer.
 void bind_writer(nb::module_& m);
 /// Defines amber._core.Model, the native runtime.

@@ -94,46 +94,6 @@ void check_bools(std::span<const uint8_t> bytes, const std::string& where) {
   }
 }
 
-/// One zstd frame of one array: where its stored bytes are and where they decode to.
-struct FrameJob {
-  size_t slot;  // position in the caller's request
-  size_t array;
-  size_t frame;
-  uint64_t stored_offset;  // within the array's stored bytes
-  uint64_t decoded_offset;
-};
-
-void decode_frame(const Reader::State& s, const FrameJob& job, std::span<const uint8_t> stored,
-                  AlignedBlock& out) {
-  const ArrayInfo& info = s.arrays[job.array];
-  const auto frame = stored.subspan(job.stored_offset, info.frames[job.frame]);
-  const uint64_t size = std::min(info.chunk, info.decoded_length - job.decoded_offset);
-  std::span<uint8_t> dst(out.data() + job.decoded_offset, size);
-  const std::string where = "frame " + std::to_string(job.frame) + " of " + s.where(job.array);
-  if (!info.shuffle) return zstd_decompress_frame(frame, dst, where);
-  // One scratch per thread, reused across frames: a fresh 4 MiB block per frame cost as much
-  // in page faults as the unshuffle itself.
-  thread_local std::vector<uint8_t> scratch;
-  if (scratch.size() < size) scratch.resize(size);
-  const std::span<uint8_t> shuffled(scratch.data(), size);
-  zstd_decompress_frame(frame, shuffled, where);
-  unshuffle_bytes(shuffled, dst, itemsize(info.dtype));
-}
-
-std::vector<FrameJob> frame_jobs(const Reader::State& s, std::span<const size_t> indices) {
-  std::vector<FrameJob> jobs;
-  for (size_t k = 0; k < indices.size(); ++k) {
-    const ArrayInfo& info = s.arrays[indices[k]];
-    uint64_t stored = 0, decoded = 0;
-    for (size_t f = 0; f < info.frames.size(); ++f) {
-      jobs.push_back({k, indices[k], f, stored, decoded});
-      stored += info.frames[f];
-      decoded += info.chunk;
-    }
-  }
-  return jobs;
-}
-
 }  // namespace
 
 Reader::Reader(std::shared_ptr<const State> state) : state_(std::move(state)) {}
@@ -204,9 +164,13 @@ std::vector<ArrayData> Reader::arrays_at(std::span<const size_t> indices, bool c
       out[k] = {&s.arrays[i], blocks[k]->bytes(), blocks[k], false};
     }
   }
-  const auto jobs = frame_jobs(s, indices);
+  std::vector<std::pair<size_t, Frame>> jobs;  // (slot, frame)
+  for (size_t k = 0; k < indices.size(); ++k) {
+    for (const Frame& frame : frames(indices[k])) jobs.emplace_back(k, frame);
+  }
   parallel_for(jobs.size(), threads, [&](size_t j) {
-    decode_frame(s, jobs[j], stored_bytes(jobs[j].array), *blocks[jobs[j].slot]);
+    const auto& [slot, frame] = jobs[j];
+    decode_frame(frame, {blocks[slot]->data(), blocks[slot]->size()});
   });
   for (size_t k = 0; k < indices.size(); ++k) {
     if (s.arrays[indices[k]].dtype == DType::String) {
@@ -214,6 +178,39 @@ std::vector<ArrayData> Reader::arrays_at(std::span<const size_t> indices, bool c
     }
   }
   return out;
+}
+
+std::vector<Reader::Frame> Reader::frames(size_t index) const {
+  const ArrayInfo& info = state_->arrays.at(index);
+  std::vector<Frame> out;
+  out.reserve(info.frames.size());
+  uint64_t stored = 0, decoded = 0;
+  for (size_t f = 0; f < info.frames.size(); ++f) {
+    out.push_back({index, f, stored, decoded});
+    stored += info.frames[f];
+    decoded += info.chunk;
+  }
+  return out;
+}
+
+void Reader::decode_frame(const Frame& job, std::span<uint8_t> out) const {
+  const State& s = *state_;
+  const ArrayInfo& info = s.arrays.at(job.array);
+  if (out.size() != info.decoded_length || job.frame >= info.frames.size()) {
+    fail(ErrorKind::InvalidArgument, s.where(job.array), "decode_frame(): no such frame or buffer");
+  }
+  const auto frame = stored_bytes(job.array).subspan(job.stored_offset, info.frames[job.frame]);
+  const uint64_t size = std::min(info.chunk, info.decoded_length - job.decoded_offset);
+  const auto dst = out.subspan(job.decoded_offset, size);
+  const std::string where = "frame " + std::to_string(job.frame) + " of " + s.where(job.array);
+  if (!info.shuffle) return zstd_decompress_frame(frame, dst, where);
+  // One scratch per thread, reused across frames: a fresh 4 MiB block per frame cost as much
+  // in page faults as the unshuffle itself.
+  thread_local std::vector<uint8_t> scratch;
+  if (scratch.size() < size) scratch.resize(size);
+  const std::span<uint8_t> shuffled(scratch.data(), size);
+  zstd_decompress_frame(frame, shuffled, where);
+  unshuffle_bytes(shuffled, dst, itemsize(info.dtype));
 }
 
 Digest Reader::compute_digest() const {

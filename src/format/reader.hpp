@@ -64,6 +64,20 @@ class Reader {
   /// Opaque, defined in reader.cpp.
   struct State;
 
+  /// One zstd frame of one array: where its stored bytes are and where they decode to.
+  struct Frame {
+    size_t array;
+    size_t frame;
+    uint64_t stored_offset;   ///< within the array's stored bytes
+    uint64_t decoded_offset;  ///< within the array's decoded bytes
+  };
+  /// Every frame of zstd array `index`, in order (none for a raw array).
+  std::vector<Frame> frames(size_t index) const;
+  /// Decodes `frame` (from frames()) into its place in `out`, the array's whole decoded
+  /// buffer of decoded_length bytes. Threads may decode different frames into one buffer at
+  /// once. Throws Error.
+  void decode_frame(const Frame& frame, std::span<uint8_t> out) const;
+
   Reader(Reader&&) noexcept;
   Reader& operator=(Reader&&) noexcept;
   ~Reader();

@@ -31,6 +31,8 @@ FIELDS = {
 }
 _KINDS = {"threshold": "f", "impurity": "f", "weighted_n_node_samples": "f"}
 LEAF, UNDEFINED = -1, -2
+#: More rows than any array has: wait for all of it.
+_ALL = 1 << 40
 
 TreePath = Callable[[int], str]
 
@@ -64,6 +66,12 @@ def feature_dtype(n_features: int) -> np.dtype:
         if n_features - 1 <= np.iinfo(dtype).max:
             return np.dtype(dtype)
     raise GraphError(f"{n_features} features do not fit the schema's int32 feature column")
+
+
+def _counts(n_node_samples: np.ndarray) -> np.ndarray:
+    """Sample counts as int32 when they fit (half the bytes to decode), int64 otherwise."""
+    fits = n_node_samples.size == 0 or n_node_samples.max() <= np.iinfo(np.int32).max
+    return n_node_samples.astype(np.int32 if fits else np.int64)
 
 
 def _fractions(values: np.ndarray) -> np.ndarray:
@@ -103,7 +111,7 @@ def encode_trees(trees: list, n_features: int, is_classifier: bool, enc: Encoder
             else np.zeros(len(nodes), dtype=np.uint8)
         ),
         "impurity": nodes["impurity"].astype(np.float64),
-        "n_node_samples": nodes["n_node_samples"].astype(np.int64),
+        "n_node_samples": _counts(nodes["n_node_samples"]),
         "weighted_n_node_samples": nodes["weighted_n_node_samples"].astype(np.float64),
         "value": np.ascontiguousarray(values, dtype=np.float64),
         "max_depth": np.array([state["max_depth"] for state in states], dtype=np.int64),
@@ -124,14 +132,18 @@ class Columns:
         self.path = fitted.where(name)
         if not isinstance(raw, dict) or "$" in raw:
             raise GraphError("must be an object of node arrays", self.path)
-        self.raw = {
-            key: fitted.dec.view(node, attr_path(self.path, key)) for key, node in raw.items()
-        }
+        # Big files are still being decoded: every read of a column waits for its rows first.
+        self.raw, self._waits = {}, {}
+        for key, node in raw.items():
+            self.raw[key], self._waits[key] = fitted.dec.view_streamed(node, self.where(key))
         self.offsets = self._offsets()
         self.n = int(self.offsets[-1])
         self.sizes = np.diff(self.offsets)
 
-    def column(self, name: str, kinds: str, shape: tuple | None = None) -> np.ndarray:
+    def column(self, name: str, kinds: str, shape: tuple | None = None,
+               streamed: bool = False) -> np.ndarray:  # fmt: skip
+        """Column `name`, checked for kind and shape; whole, unless `streamed`: then its rows
+        are valid only up to what wait_rows() confirmed."""
         value = self.raw.get(name)
         shape = shape or (self.n,)
         if not isinstance(value, np.ndarray) or value.dtype.kind not in kinds:
@@ -139,7 +151,14 @@ class Columns:
             raise GraphError(f"must be an array of kind {kinds!r}, not {got}", self.where(name))
         if value.shape != shape:
             raise GraphError(f"has shape {value.shape}, expected {shape}", self.where(name))
+        self.wait_rows(name, _ALL if not streamed else 0)
         return value
+
+    def wait_rows(self, name: str, rows: int) -> None:
+        """Blocks until the first `rows` rows of column `name` are decoded."""
+        value = self.raw[name]
+        row_bytes = value.itemsize * int(np.prod(value.shape[1:], dtype=np.int64))
+        self._waits[name](min(rows, _ALL) * row_bytes)
 
     def where(self, name: str) -> str:
         return attr_path(self.path, name)
@@ -149,6 +168,7 @@ class Columns:
         where = self.where("node_offsets")
         if not isinstance(value, np.ndarray) or value.dtype.kind not in "iu" or value.ndim != 1:
             raise GraphError("must be a 1-d integer array", where)
+        self.wait_rows("node_offsets", _ALL)
         offsets = value.astype(np.int64)
         if offsets.size < 2 or offsets[0] != 0 or (np.diff(offsets) <= 0).any():
             raise GraphError("must start at 0 and increase strictly (one tree or more)", where)
@@ -260,11 +280,14 @@ def build_trees(columns: Columns, n_features: int, n_outputs: int, n_classes,
 
     n_classes = np.asarray(n_classes, dtype=np.intp)
     data = {}
-    for name in FIELDS:
-        column = columns.column(name, _KINDS.get(name, "iub"))
-        floats = name in _KINDS
-        data[name] = np.ascontiguousarray(column, np.float64) if floats else _integers(column)
-    values = columns.column("value", "f", (columns.n, n_outputs, int(n_classes.max())))
+    for name in FIELDS:  # a column to convert is waited for whole, the others span by span
+        column = columns.column(name, _KINDS.get(name, "iub"), streamed=True)
+        if name in _KINDS and column.dtype != np.float64:
+            columns.wait_rows(name, columns.n)
+            column = column.astype(np.float64)
+        data[name] = _integers(column) if name not in _KINDS else column
+    shape = (columns.n, n_outputs, int(n_classes.max()))
+    values = columns.column("value", "f", shape, streamed=True)
     max_depth = columns.column("max_depth", "iu", (columns.n_trees,)).astype(np.int64)
     counts = n_classes.max() > 1 and not values_are_fractions()
     fields = _record_fields()
@@ -274,6 +297,8 @@ def build_trees(columns: Columns, n_features: int, n_outputs: int, n_classes,
         if span.n > len(block):
             block = np.zeros(span.n, dtype=block.dtype)
         records = block[: span.n]
+        for name in (*FIELDS, "value"):
+            columns.wait_rows(name, span.hi)
         part = {name: column[span.lo : span.hi] for name, column in data.items()}
         span_depths = max_depth[span.t0 : span.t0 + span.n_trees]
         real_depths = np.empty(span.n_trees, dtype=np.int64)
