@@ -90,7 +90,7 @@ def _encode(obj: Any, metadata: dict | None, tier: str, validation: Any) -> tupl
     except RecursionError as exc:
         raise GraphError("the object is nested too deeply to write", "") from exc
     meta = _metadata(encoder.packages, metadata)
-    meta.update(_describe(obj, validation))
+    meta.update(_describe(obj, validation, encoder.params_of))
     if validation is not None:
         # A second encoder on the same array table: the samples share no refs with the model.
         samples = Encoder(_dispatch().encoder_for, tier)
@@ -103,13 +103,14 @@ def _encode(obj: Any, metadata: dict | None, tier: str, validation: Any) -> tupl
     return _named_arrays(encoder.arrays), graph, meta
 
 
-def _describe(obj: Any, sample: Any) -> dict:
-    """Format version, platform, estimator and input schema (docs/object-graph.md §5)."""
+def _describe(obj: Any, sample: Any, params_of: Any = None) -> dict:
+    """Format version, platform, estimator and input schema (docs/object-graph.md §5);
+    `params_of` is the encoder's get_params(deep=False), remembered for this dump."""
     described = {
         "format_version": "{}.{}".format(*container.FORMAT_VERSION),
         "platform": _provenance.environment(),
     }
-    estimator = _provenance.estimator_summary(obj)
+    estimator = _provenance.estimator_summary(obj, params_of)
     if estimator is not None:
         described["estimator"] = estimator
         schema = _provenance.input_schema(obj, sample)
@@ -188,8 +189,11 @@ def load(
     mode = _validation_mode(verify)
     if public_key is not None:
         _check_signature(file, public_key)
-    with open_container(file, "load") as opened:
+    opened = _open(file, "load")
+    try:
         return _decode(opened, extra, allow_version_mismatch, mode)
+    finally:
+        opened.close()
 
 
 def loads(
@@ -248,16 +252,20 @@ def get_untrusted_types(file: Any = None, data: bytes | None = None) -> list[str
 @contextmanager
 def open_container(file: Any, caller: str):
     """An open Container for a path or a binary file object, closed afterwards."""
-    if isinstance(file, str | bytes | os.PathLike):
-        opened = container.open(file)
-    elif hasattr(file, "read"):
-        opened = container.read_bytes(file.read())
-    else:
-        raise InvalidArgumentError(f"{caller}(): file must be a path or a binary file object")
+    opened = _open(file, caller)
     try:
         yield opened
     finally:
         opened.close()
+
+
+def _open(file: Any, caller: str) -> container.Container:
+    """An open Container for a path or a binary file object; the caller closes it."""
+    if isinstance(file, str | bytes | os.PathLike):
+        return container.open(file)
+    if hasattr(file, "read"):
+        return container.read_bytes(file.read())
+    raise InvalidArgumentError(f"{caller}(): file must be a path or a binary file object")
 
 
 @contextmanager
@@ -301,17 +309,17 @@ def _decode(
     refused = _trust.untrusted(names, extra)
     if refused:
         raise UntrustedTypesError(refused)
-    _check_versions(metadata, object_types, allow_mismatch)
+    if object_types:  # only generic-tier objects depend on the writing versions
+        _check_versions(metadata, object_types, allow_mismatch)
     arrays = opened.arrays_streaming(check_checksum=True)
+    decoders, allowed = _dispatch().DECODERS, frozenset(names)
     try:
-        obj = Decoder(_dispatch().DECODERS, arrays, frozenset(names)).decode(graph, "")
+        obj = Decoder(decoders, arrays, allowed).decode(graph, "")
         if isinstance(arrays, container.StreamedArrays):
             arrays.finish()  # a damaged frame of an array nothing read still fails the load
         if samples is None:
             return obj
-        payload = Decoder(_dispatch().DECODERS, arrays, frozenset(names)).decode(
-            samples, "<validation>"
-        )
+        payload = Decoder(decoders, arrays, allowed).decode(samples, "<validation>")
     except RecursionError as exc:
         raise GraphError("the graph is nested too deeply to read", "") from exc
     if not isinstance(payload, dict) or not {"input", "outputs"} <= payload.keys():

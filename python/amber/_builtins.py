@@ -126,8 +126,7 @@ def decode_list(node: dict, dec: Decoder, path: str) -> list:
 
 def decode_items(node: dict, dec: Decoder, path: str) -> list:
     """The decoded `items` array of a node."""
-    items = member(node, "items", list, path, "an array of nodes")
-    return [dec.decode(item, item_path(path, i)) for i, item in enumerate(items)]
+    return dec.decode_items(member(node, "items", list, path, "an array of nodes"), path)
 
 
 def encode_tuple(value: tuple, enc: Encoder, path: str) -> dict:
@@ -178,7 +177,8 @@ def decode_dict(node: dict, dec: Decoder, path: str) -> dict:
     if "items" in node:
         check_members(node, ("items",), (), path)
         items = member(node, "items", dict, path, "an object of nodes")
-        return {key: dec.decode(item, item_path(path, key)) for key, item in items.items()}
+        decode = dec.decode_item  # item paths: `path['key']`
+        return {key: decode(item, path, key) for key, item in items.items()}
     check_members(node, ("pairs",), (), path)
     return decode_pairs(member(node, "pairs", list, path, "an array of pairs"), dec, path)
 

@@ -43,9 +43,22 @@ _BIT_GENERATORS = {
 # Arrays.
 
 
+#: The numeric dtypes met so far (dtype.name is computed in Python on every read).
+_NUMERIC_SEEN: set[np.dtype] = set()
+
+
+def _is_numeric(dtype: np.dtype) -> bool:
+    if dtype in _NUMERIC_SEEN:
+        return True
+    numeric = dtype.name in NUMERIC and dtype.fields is None
+    if numeric:  # a bounded set: the 14 names in their byte orders
+        _NUMERIC_SEEN.add(dtype)
+    return numeric
+
+
 def encode_ndarray(value: np.ndarray, enc: Encoder, path: str) -> dict:
     kind = value.dtype.kind
-    if value.dtype.name in NUMERIC and value.dtype.fields is None:
+    if _is_numeric(value.dtype):
         return _numeric_node(value, enc, path)
     if kind == "U":
         return _str_node(value, enc, path)
@@ -147,6 +160,11 @@ def _record_dtype(columns: dict, offsets: list, itemsize: int, path: str) -> np.
 
 
 def decode_ndarray(node: dict, dec: Decoder, path: str) -> np.ndarray:
+    if len(node) == 2 and "array" in node:  # {"$", "array"}: the common plain array
+        array = dec.array(node["array"], path)
+        if array.dtype != object:
+            return array
+        return _decode_strings(node, array, path)
     if node.get("dtype") == "record":
         return _decode_record(node, dec, path)
     if "items" in node:

@@ -7,8 +7,11 @@ All of it is plain JSON under the manifest's metadata (docs/object-graph.md sect
 from __future__ import annotations
 
 import hashlib
+import inspect
+import math
 import os
 import platform
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,20 +31,112 @@ def environment() -> dict:
     }
 
 
-def estimator_summary(obj: Any) -> dict | None:
-    """Class and constructor parameters of a scikit-learn-API estimator, as JSON."""
+def estimator_summary(obj: Any, params_of: Callable[[Any], dict] | None = None) -> dict | None:
+    """Class and constructor parameters of a scikit-learn-API estimator, as JSON.
+
+    `params_of(estimator)` is `get_params(deep=False)`, possibly remembered from encoding the
+    graph of the same dump (the dict is only read).
+    """
     get_params = getattr(obj, "get_params", None)
     if not callable(get_params) or isinstance(obj, type):
         return None
     cls = type(obj)
+    if params_of is None:
+        params_of = _get_params
     try:
-        params = get_params(deep=False)
+        params = params_of(obj)
     except Exception:  # an estimator whose get_params fails still gets dumped
         params = {}
+    shown = _EstimatorRepr(params_of)
     return {
         "class": f"{cls.__module__}:{cls.__qualname__}",
-        "params": {str(k): _json_value(v) for k, v in params.items()},
+        "params": {str(k): _json_value(v, shown) for k, v in params.items()},
     }
+
+
+def _get_params(estimator: Any) -> dict:
+    return estimator.get_params(deep=False)
+
+
+class _EstimatorRepr:
+    """scikit-learn's repr of an estimator on one line: `Class(param=value, ...)` with the
+    parameters that differ from the constructor's defaults (all of them when scikit-learn is
+    set to print_changed_only=False). scikit-learn's own repr pretty-prints through pprint and
+    reads each constructor's signature again: most of the time of a small dump."""
+
+    def __init__(self, params_of: Callable[[Any], dict]):
+        from sklearn import get_config
+        from sklearn.base import BaseEstimator
+
+        from amber.sklearn._portable import defaults
+
+        self._params_of = params_of
+        self._base = BaseEstimator
+        self._changed_only = get_config().get("print_changed_only", True)
+        self._defaults_of = defaults  # the constructor's defaults, read once per class
+        self._active: set[int] = set()  # estimators being shown: one inside itself is "..."
+
+    def handles(self, value: Any) -> bool:
+        """Whether `value` is an estimator shown with scikit-learn's repr."""
+        return isinstance(value, self._base) and type(value).__repr__ is self._base.__repr__
+
+    def __call__(self, value: Any) -> str:
+        if not self.handles(value):
+            return repr(value)
+        if id(value) in self._active:
+            return f"{type(value).__name__}(...)"
+        self._active.add(id(value))
+        try:
+            params = self._params_of(value)
+            if self._changed_only:
+                defaults = self._defaults_of(type(value))
+                params = {k: v for k, v in params.items() if self._changed(k, v, defaults)}
+            inner = ", ".join(f"{k}={self._value(v, 0)}" for k, v in params.items())
+        finally:
+            self._active.discard(id(value))
+        return f"{type(value).__name__}({inner})"
+
+    def _changed(self, name: str, value: Any, defaults: dict) -> bool:
+        """scikit-learn's test (sklearn.utils._pprint._changed_params); `defaults` holds only
+        the parameters that have one."""
+        default = defaults.get(name, inspect.Parameter.empty)
+        if value is default:
+            return False
+        if default is inspect.Parameter.empty:
+            return True
+        if type(value) is type(default) and type(value) in _EXACT_REPR:
+            return value != default  # equal values of these types have equal reprs
+        if isinstance(value, self._base) and value.__class__ != default.__class__:
+            return True
+        return self._value(value, 0) != self._value(default, 0) and not (
+            _is_nan(value) and _is_nan(default)
+        )
+
+    def _value(self, value: Any, depth: int) -> str:
+        """A parameter's value as scikit-learn prints it (containers item by item)."""
+        kind = type(value)
+        if depth > 8:
+            return repr(value)
+        if kind is list or kind is tuple:
+            items = [self._value(item, depth + 1) for item in value]
+            if kind is list:
+                return f"[{', '.join(items)}]"
+            return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+        if kind is dict:
+            try:
+                pairs = sorted(value.items())
+            except TypeError:
+                pairs = list(value.items())
+            return "{" + ", ".join(f"{k!r}: {self._value(v, depth + 1)}" for k, v in pairs) + "}"
+        return self(value)
+
+
+#: Types whose values are equal exactly when their reprs are (not float: 0.0 == -0.0).
+_EXACT_REPR = frozenset([str, int, bool, type(None)])
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float | np.floating) and math.isnan(value)
 
 
 def input_schema(obj: Any, sample: Any = None) -> dict | None:
@@ -95,19 +190,20 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _json_value(value: Any) -> Any:
-    """Parameters as JSON: plain values as they are, anything else as its repr."""
+def _json_value(value: Any, shown: Callable[[Any], str] = repr) -> Any:
+    """Parameters as JSON: plain values as they are, anything else as `shown(value)` (its
+    repr)."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         return value if np.isfinite(value) else repr(value)
     if isinstance(value, np.generic):
-        return _json_value(value.item())
+        return _json_value(value.item(), shown)
     if isinstance(value, list | tuple) and len(value) <= 100:
-        return [_json_value(v) for v in value]
+        return [_json_value(v, shown) for v in value]
     if isinstance(value, dict) and len(value) <= 100:
-        return {str(k): _json_value(v) for k, v in value.items()}
-    text = repr(value)
+        return {str(k): _json_value(v, shown) for k, v in value.items()}
+    text = shown(value)
     return text if len(text) <= 2000 else text[:2000] + "..."
 
 

@@ -15,6 +15,8 @@ from amber._trusted import DEFAULT_TRUSTED
 
 #: Node kinds that carry a fully qualified name, and the member that holds it.
 NAMED_KINDS = {"object": "type", "type": "name", "function": "name", "estimator": "class"}
+#: JSON values that are neither arrays nor objects (exact types: a subclass is still walked).
+_SCALARS = frozenset([str, int, float, bool, type(None)])
 
 
 def normalize_trusted(trusted: Any, caller: str) -> frozenset[str]:
@@ -53,19 +55,25 @@ def collect_names(graph: Any) -> tuple[set[str], set[str]]:
     names: set[str] = set()
     object_types: set[str] = set()
     stack = [graph]
+    pop, push = stack.pop, stack.append
     while stack:
-        value = stack.pop()
-        if isinstance(value, list):
-            stack.extend(value)
+        value = pop()
+        if type(value) is list or (type(value) is not dict and isinstance(value, list)):
+            for item in value:
+                if type(item) not in _SCALARS:  # scalars hold no names: not worth a visit
+                    push(item)
         elif isinstance(value, dict):
             kind = value.get("$")
             key = NAMED_KINDS.get(kind) if isinstance(kind, str) else None
-            name = value.get(key) if key else None
-            if isinstance(name, str):
-                names.add(name)
-                if kind == "object":
-                    object_types.add(name)
-            stack.extend(value.values())
+            if key is not None:
+                name = value.get(key)
+                if isinstance(name, str):
+                    names.add(name)
+                    if kind == "object":
+                        object_types.add(name)
+            for item in value.values():
+                if type(item) not in _SCALARS:
+                    push(item)
     return names, object_types
 
 

@@ -1,12 +1,15 @@
 """Metadata of every dump, amber.fingerprint, validation samples and load(public_key=...)."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import make_classification
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import RandomForestClassifier, StackingClassifier
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -180,3 +183,35 @@ def test_load_with_a_public_key_requires_its_signature(tmp_path, forest):
     amber.load(detached, public_key=bob[1])
     with pytest.raises(amber.InvalidArgumentError, match="path"):
         amber.load(open(path, "rb"), public_key=alice[1])  # noqa: SIM115
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s*\n\s*", "", text)
+
+
+NESTED = [
+    make_pipeline(StandardScaler(with_mean=False), LogisticRegression(C=0.5, max_iter=300)),
+    make_pipeline(make_pipeline(StandardScaler()), RandomForestClassifier(n_estimators=7)),
+    ColumnTransformer([("num", StandardScaler(), [0]), ("cat", OneHotEncoder(), [1])]),
+    StackingClassifier(
+        [("a", LogisticRegression()), ("b", RandomForestClassifier(max_depth=3))],
+        final_estimator=LogisticRegression(class_weight={0: 1.0, 1: 2.5}),
+    ),
+    make_pipeline(SimpleImputer(missing_values=np.nan, fill_value=np.float32(1.5))),
+]
+
+
+@pytest.mark.parametrize("model", NESTED, ids=lambda m: type(m).__name__)
+def test_nested_estimators_are_described_as_scikit_learn_prints_them(model):
+    """metadata.estimator.params shows a nested estimator as scikit-learn's own repr (changed
+    parameters only), on one line: the card and registries show what a user would print."""
+    meta = amber.container.read_bytes(amber.dumps(model, tier="generic")).metadata
+    params = meta["estimator"]["params"]
+    for name, value in model.get_params(deep=False).items():
+        if isinstance(value, list):  # steps, transformers, estimators: (name, estimator, ...)
+            for stored, item in zip(params[name], value, strict=True):
+                for part_stored, part in zip(stored, item, strict=True):
+                    if hasattr(part, "get_params"):
+                        assert _one_line(part_stored) == _one_line(repr(part))
+        elif hasattr(value, "get_params"):
+            assert _one_line(params[name]) == _one_line(repr(value))

@@ -166,9 +166,7 @@ def decode_state(node: Any, dec: Decoder, path: str) -> Any:
     """The state of an object node; a dict node's entries get attribute paths."""
     if type(node) is dict and node.get("$") == "dict" and type(node.get("items")) is dict:
         check_members(node, ("items",), (), path)
-        return {
-            key: dec.decode(value, attr_path(path, key)) for key, value in node["items"].items()
-        }
+        return dec.decode_attrs(node["items"], path)
     return dec.decode(node, path)
 
 

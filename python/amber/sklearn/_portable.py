@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from amber import sklearn as registry
 from amber._graph import attr_path, check_members, item_path
 from amber.errors import GraphError, InvalidStateError, UnsupportedObjectError
+from amber.sklearn._generic import class_name
 
 _MEMBERS = ("class", "schema", "params", "fitted")
 
@@ -36,7 +37,7 @@ def attr(member: str) -> str:
 
 def encode_params(estimator: Any, enc, path: str) -> dict:
     """`get_params(deep=False)`, each parameter a node."""
-    params = estimator.get_params(deep=False)
+    params = enc.params_of(estimator)
     return {name: enc.encode(value, attr_path(path, name)) for name, value in params.items()}
 
 
@@ -60,7 +61,7 @@ def estimator_node(estimator: Any, enc, path: str, schema: str, fitted: dict | N
     """The `estimator` node (docs/object-graph.md §2.1)."""
     return {
         "$": "estimator",
-        "class": enc.name_of(type(estimator), path),
+        "class": class_name(type(estimator), enc, path),  # checked once per class
         "schema": schema,
         "params": encode_params(estimator, enc, path),
         "fitted": None if fitted is None else encode_fitted(fitted, enc, path),
@@ -86,20 +87,20 @@ class Fitted:
         return name in self.node
 
     def path_of(self, name: str) -> str:
-        return attr_path(self.path, attr(name))
+        return f"{self.path}.{name}_" if self.path else name + "_"
 
     def get(self, name: str, default: Any = None) -> Any:
         if name not in self.node:
             return default
-        return self.dec.decode(self.node[name], self.path_of(name))
+        return self.dec.decode_attr(self.node[name], self.path, name + "_")
 
     def __getitem__(self, name: str) -> Any:
         if name not in self.node:
             raise GraphError(f"the fitted object has no member {name!r}", self.path)
-        return self.get(name)
+        return self.dec.decode_attr(self.node[name], self.path, name + "_")
 
     def check_known(self, known: Iterable[str]) -> None:
-        unknown = set(self.node) - set(known)
+        unknown = self.node.keys() - known
         if unknown:
             raise GraphError(f"unknown fitted members {sorted(unknown)}", self.path)
 
@@ -114,9 +115,7 @@ def open_node(node: dict, dec, path: str, schema: str) -> tuple[type, dict, Fitt
     cls = dec.resolve(node["class"], path)
     if not isinstance(node["params"], dict):
         raise GraphError("member 'params' must be an object", path)
-    params = {
-        name: dec.decode(value, attr_path(path, name)) for name, value in node["params"].items()
-    }
+    params = dec.decode_attrs(node["params"], path)
     fitted = node["fitted"]
     if fitted is not None and not isinstance(fitted, dict):
         raise GraphError("member 'fitted' must be an object or null", path)
@@ -192,23 +191,27 @@ def construct(cls: type, params: dict, path: str) -> Any:
     translate = PARAM_TRANSLATIONS.get(cls)
     if translate is not None:
         params = translate(dict(params), cls)
-    known = _param_names(cls) if hasattr(cls, "_get_param_names") else set(params)
-    unknown = sorted(name for name in set(params) - known if not is_sentinel(params[name]))
-    if unknown:
-        warnings.warn(
-            f"{path or '<root>'}: parameters {unknown} of {cls.__name__} are unknown to the "
-            "installed scikit-learn and were dropped",
-            stacklevel=4,
-        )
+    known = _param_names(cls) if hasattr(cls, "_get_param_names") else params.keys()
+    if not known >= params.keys():
+        unknown = sorted(name for name in set(params) - known if not is_sentinel(params[name]))
+        if unknown:
+            warnings.warn(
+                f"{path or '<root>'}: parameters {unknown} of {cls.__name__} are unknown to the "
+                "installed scikit-learn and were dropped",
+                stacklevel=4,
+            )
+        params = {name: value for name, value in params.items() if name in known}
     try:
-        return cls(**{name: value for name, value in params.items() if name in known})
+        return cls(**params)
     except TypeError as exc:
         raise GraphError(f"cannot build {cls.__name__}: {exc}", path) from exc
 
 
 def set_common(estimator: Any, fitted: Fitted) -> int:
     """Sets n_features_in_ (and feature_names_in_); returns n_features_in."""
-    n = require_int(fitted["n_features_in"], fitted.path_of("n_features_in"), 1)
+    n = fitted["n_features_in"]
+    if type(n) is not int or not 1 <= n <= 2**62:  # the path only for the error
+        n = require_int(n, fitted.path_of("n_features_in"), 1)
     _set_unless_property(estimator, "n_features_in_", n)
     if "feature_names_in" in fitted:
         names = fitted["feature_names_in"]
@@ -229,9 +232,10 @@ def _set_unless_property(estimator: Any, name: str, value: Any) -> None:
 
 def set_members(estimator: Any, fitted: Fitted, names: Iterable[str]) -> None:
     """Sets the attribute of each member in `names` that the node has."""
+    node, decode, path = fitted.node, fitted.dec.decode_attr, fitted.path
     for name in names:
-        if name in fitted:
-            setattr(estimator, attr(name), fitted[name])
+        if name in node:
+            setattr(estimator, name + "_", decode(node[name], path, name + "_"))
 
 
 # ---------------------------------------------------------------------------------------------
