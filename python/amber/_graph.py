@@ -17,6 +17,8 @@ from amber.errors import CycleError, GraphError, UnsupportedObjectError
 
 #: Types whose values are never shared or referenced by id.
 ATOMS = (type(None), bool, int, float, str)
+#: JSON literals that are always valid as they are (numbers need a range check).
+_PLAIN = frozenset([str, bool, type(None)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,6 +70,10 @@ class Encoder:
         self._active: dict[int, str] = {}
         self._shared_lists: dict[int, int] = {}
         self._next_id = 0
+        # get_params(deep=False) per estimator of this dump (by id; the object is kept so
+        # that its id stays its own): the adapters and the metadata summary both need them,
+        # and scikit-learn reads the constructor's signature on every call.
+        self._params: dict[int, tuple[Any, dict]] = {}
 
     def encode(self, value: Any, path: str) -> Any:
         kind = type(value)
@@ -120,6 +126,15 @@ class Encoder:
         self.arrays.append((path or "<root>", array))
         return len(self.arrays) - 1
 
+    def params_of(self, estimator: Any) -> dict:
+        """`estimator.get_params(deep=False)`, called once per estimator in this dump; the
+        caller must not change the dict."""
+        key = id(estimator)
+        found = self._params.get(key)
+        if found is None or found[0] is not estimator:
+            found = self._params[key] = (estimator, estimator.get_params(deep=False))
+        return found[1]
+
     def name_of(self, obj: Any, path: str) -> str:
         """The fully qualified name of a class or function (refused when not importable)."""
         return _names.qualified_name(obj, path)
@@ -152,9 +167,10 @@ def check_members(node: dict, required: tuple, optional: tuple, path: str) -> No
     for key in required:
         if key not in node:
             raise GraphError(f"{node['$']!r} node has no member {key!r}", path)
-    allowed = {"$", "id", *required, *optional}
+    if len(node) == len(required) + ("$" in node) + ("id" in node):
+        return  # every member is one of those just counted: none can be unknown
     for key in node:
-        if key not in allowed:
+        if key not in required and key not in optional and key != "$" and key != "id":
             raise GraphError(f"{node['$']!r} node has an unknown member {key!r}", path)
 
 
@@ -171,10 +187,6 @@ def _tuple(types: type | tuple) -> tuple:
 
 
 _INT_MIN, _INT_MAX = -(2**63), 2**64
-
-
-def _whole(nbytes: int) -> None:
-    """The wait of an array that is already decoded."""
 
 
 class Decoder:
@@ -196,12 +208,67 @@ class Decoder:
         if kind is dict:
             return self._decode_object(node, path)
         if kind is list:
-            return [self.decode(item, item_path(path, i)) for i, item in enumerate(node)]
+            return self.decode_items(node, path)
         if kind is int and not _INT_MIN <= node < _INT_MAX:
             raise GraphError(f"integer literal {node} outside [-2^63, 2^64): use an int node", path)
         if kind is float and node - node != 0.0:
             raise GraphError("a number literal must be finite: use a float node", path)
         return node
+
+    # The four below decode members of a node at `path`: a valid literal (most parameters)
+    # comes back as it is, without building the member's path, which only errors need.
+
+    def decode_attr(self, node: Any, path: str, name: str) -> Any:
+        """decode(node, attr_path(path, name))."""
+        kind = type(node)
+        if (
+            kind in _PLAIN
+            or (kind is int and _INT_MIN <= node < _INT_MAX)
+            or (kind is float and node - node == 0.0)
+        ):
+            return node
+        return self.decode(node, f"{path}.{name}" if path else name)
+
+    def decode_item(self, node: Any, path: str, key: Any) -> Any:
+        """decode(node, item_path(path, key))."""
+        kind = type(node)
+        if (
+            kind in _PLAIN
+            or (kind is int and _INT_MIN <= node < _INT_MAX)
+            or (kind is float and node - node == 0.0)
+        ):
+            return node
+        return self.decode(node, item_path(path, key))
+
+    def decode_attrs(self, members: dict, path: str) -> dict:
+        """{name: decode_attr(node, path, name)} for the members of a JSON object."""
+        out = {}
+        for name, node in members.items():
+            kind = type(node)
+            if (
+                kind in _PLAIN
+                or (kind is int and _INT_MIN <= node < _INT_MAX)
+                or (kind is float and node - node == 0.0)
+            ):
+                out[name] = node
+            else:
+                out[name] = self.decode(node, f"{path}.{name}" if path else name)
+        return out
+
+    def decode_items(self, items: list, path: str) -> list:
+        """[decode_item(node, path, i) for each item]: the items of a JSON array."""
+        out = []
+        for i, node in enumerate(items):
+            kind = type(node)
+            if (
+                kind in _PLAIN
+                or (kind is int and _INT_MIN <= node < _INT_MAX)
+                or (kind is float and node - node == 0.0)
+            ):
+                out.append(node)
+            else:
+                out.append(self.decode(node, item_path(path, i)))
+        return out
 
     def _decode_object(self, node: dict, path: str) -> Any:
         kind = node.get("$")
@@ -257,10 +324,11 @@ class Decoder:
                     return array
         return self.decode(node, path)
 
-    def view_streamed(self, node: Any, path: str) -> tuple[Any, Callable[[int], None]]:
+    def view_streamed(self, node: Any, path: str) -> tuple[Any, Callable[[int], None] | None]:
         """Like view(), with the array possibly still being decoded: the second item,
-        wait(nbytes), blocks until its first nbytes are ready. For readers that consume a
-        big array front to back while the rest is decoded (tree columns, span by span)."""
+        wait(nbytes), blocks until its first nbytes are ready (None: the array is whole).
+        For readers that consume a big array front to back while the rest is decoded (tree
+        columns, span by span)."""
         if type(node) is dict and node.keys() == {"$", "array"} and node["$"] == "ndarray":
             index = node["array"]
             pending = getattr(self._arrays, "pending", None)
@@ -268,7 +336,7 @@ class Decoder:
                 array, wait = pending(index)
                 if array.dtype != object:
                     return array, wait
-        return self.view(node, path), _whole
+        return self.view(node, path), None
 
     def resolve(self, name: Any, path: str) -> Any:
         """The class or function named `name`; only names the trust audit accepted."""

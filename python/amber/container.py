@@ -269,10 +269,6 @@ class Container:
         return f"<amber Container {len(self)} arrays, digest {self.digest[:16]}>"
 
 
-def _ready(nbytes: int) -> None:
-    """The wait of an array that is already whole."""
-
-
 class StreamedArrays(Sequence):
     """The arrays of a file being decoded by worker threads (amber._core.StreamingDecode).
 
@@ -297,9 +293,9 @@ class StreamedArrays(Sequence):
     def __setitem__(self, i: int, array: np.ndarray) -> None:
         self._done[i] = array
 
-    def pending(self, i: int) -> tuple[np.ndarray, Callable[[int], None]]:
+    def pending(self, i: int) -> tuple[np.ndarray, Callable[[int], None] | None]:
         if i in self._done:
-            return self._done[i], _ready
+            return self._done[i], None
         decoding = self._decoding
         return decoding.pending(i), lambda nbytes: decoding.wait(i, nbytes)
 

@@ -135,7 +135,9 @@ class Columns:
         # Big files are still being decoded: every read of a column waits for its rows first.
         self.raw, self._waits = {}, {}
         for key, node in raw.items():
-            self.raw[key], self._waits[key] = fitted.dec.view_streamed(node, self.where(key))
+            self.raw[key], wait = fitted.dec.view_streamed(node, self.where(key))
+            if wait is not None:
+                self._waits[key] = wait
         self.offsets = self._offsets()
         self.n = int(self.offsets[-1])
         self.sizes = np.diff(self.offsets)
@@ -156,9 +158,12 @@ class Columns:
 
     def wait_rows(self, name: str, rows: int) -> None:
         """Blocks until the first `rows` rows of column `name` are decoded."""
+        wait = self._waits.get(name)
+        if wait is None:
+            return  # already whole
         value = self.raw[name]
         row_bytes = value.itemsize * int(np.prod(value.shape[1:], dtype=np.int64))
-        self._waits[name](min(rows, _ALL) * row_bytes)
+        wait(min(rows, _ALL) * row_bytes)
 
     def where(self, name: str) -> str:
         return attr_path(self.path, name)
