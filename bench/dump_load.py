@@ -67,7 +67,8 @@ def median_seconds(fn, repeat):
 
 
 def peak_load_mib(fmt: str, path: str) -> float:
-    """Peak-RSS growth of a fresh interpreter that imports everything, then loads the file.
+    """Peak-RSS growth of a fresh interpreter that imports everything (scikit-learn's
+    estimator modules, amber's decoders), then loads the file.
 
     Read from /proc/self/status (VmHWM): ru_maxrss survives exec on Linux, so a child of this
     big process would report the parent's peak.
@@ -75,6 +76,9 @@ def peak_load_mib(fmt: str, path: str) -> float:
     code = (
         "import sys; sys.path.insert(0, 'bench');"
         "import dump_load as d;"
+        # amber's decoders import on first use, as pickle's classes did with workloads.py:
+        # import them first, so that the number is the load, not the imports
+        "import amber._dispatch;"
         "before = d.status_kib('VmRSS');"
         f"m = d.FORMATS[{fmt!r}][1]({path!r});"
         "print((d.status_kib('VmHWM') - before) / 1024)"
