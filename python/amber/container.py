@@ -24,7 +24,7 @@ __all__ = ["FORMAT_VERSION", "Container", "open", "read_bytes", "write"]
 FORMAT_VERSION: tuple[int, int] = tuple(_core.FORMAT_VERSION)
 
 #: Below this many decoded bytes, starting threads costs more than decoding on one.
-_PARALLEL_BYTES = 1 << 20
+_PARALLEL_BYTES = 1 << 18
 #: Above this many decoded bytes, loading overlaps decoding with building the objects.
 _STREAMING_BYTES = 16 << 20
 _DEFAULT_LEVEL = 3
