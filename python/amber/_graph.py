@@ -189,6 +189,17 @@ def _tuple(types: type | tuple) -> tuple:
 _INT_MIN, _INT_MAX = -(2**63), 2**64
 
 
+def _literal(node: Any) -> bool:
+    """A JSON value that decodes to itself: text, a boolean, null, an in-range integer or a
+    finite number."""
+    kind = type(node)
+    return (
+        kind in _PLAIN
+        or (kind is int and _INT_MIN <= node < _INT_MAX)
+        or (kind is float and node - node == 0.0)
+    )
+
+
 class Decoder:
     """Turns nodes back into objects, with the arrays of the file already decoded.
 
@@ -220,55 +231,23 @@ class Decoder:
 
     def decode_attr(self, node: Any, path: str, name: str) -> Any:
         """decode(node, attr_path(path, name))."""
-        kind = type(node)
-        if (
-            kind in _PLAIN
-            or (kind is int and _INT_MIN <= node < _INT_MAX)
-            or (kind is float and node - node == 0.0)
-        ):
+        if _literal(node):
             return node
         return self.decode(node, f"{path}.{name}" if path else name)
 
     def decode_item(self, node: Any, path: str, key: Any) -> Any:
         """decode(node, item_path(path, key))."""
-        kind = type(node)
-        if (
-            kind in _PLAIN
-            or (kind is int and _INT_MIN <= node < _INT_MAX)
-            or (kind is float and node - node == 0.0)
-        ):
+        if _literal(node):
             return node
         return self.decode(node, item_path(path, key))
 
     def decode_attrs(self, members: dict, path: str) -> dict:
         """{name: decode_attr(node, path, name)} for the members of a JSON object."""
-        out = {}
-        for name, node in members.items():
-            kind = type(node)
-            if (
-                kind in _PLAIN
-                or (kind is int and _INT_MIN <= node < _INT_MAX)
-                or (kind is float and node - node == 0.0)
-            ):
-                out[name] = node
-            else:
-                out[name] = self.decode(node, f"{path}.{name}" if path else name)
-        return out
+        return {name: self.decode_attr(node, path, name) for name, node in members.items()}
 
     def decode_items(self, items: list, path: str) -> list:
         """[decode_item(node, path, i) for each item]: the items of a JSON array."""
-        out = []
-        for i, node in enumerate(items):
-            kind = type(node)
-            if (
-                kind in _PLAIN
-                or (kind is int and _INT_MIN <= node < _INT_MAX)
-                or (kind is float and node - node == 0.0)
-            ):
-                out.append(node)
-            else:
-                out.append(self.decode(node, item_path(path, i)))
-        return out
+        return [self.decode_item(node, path, i) for i, node in enumerate(items)]
 
     def _decode_object(self, node: dict, path: str) -> Any:
         kind = node.get("$")
