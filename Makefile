@@ -8,7 +8,7 @@ STAMP := build/stamps
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup demo test test-cpp test-python test-fuzz lint bench build-bench clean
+.PHONY: all setup demo test test-cpp test-python test-fuzz test-tsan lint bench build-bench clean
 all: demo
 
 $(STAMP)/system: scripts/install-system-deps.sh
@@ -47,13 +47,21 @@ test-python: python-install build-cpp
 test-fuzz: $(STAMP)/venv
 	./fuzz/run.sh $(FUZZ_SECONDS)
 
+# The code that shares memory between threads (the streamed decode) under ThreadSanitizer.
+test-tsan: $(STAMP)/venv
+	$(BIN)/cmake -S . -B build/tsan -G Ninja -DCMAKE_MAKE_PROGRAM=$(abspath $(BIN)/ninja) \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAMBER_BUILD_PYTHON=OFF -DAMBER_BUILD_TESTS=ON \
+	  -DAMBER_SANITIZE=thread
+	$(BIN)/cmake --build build/tsan -j $(JOBS) --target streaming_decode_test
+	TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/cpp/streaming_decode_test
+
 lint: $(STAMP)/venv
 	$(BIN)/ruff check python tests bench examples scripts
 	$(BIN)/ruff format --check python tests bench examples scripts
 	clang-format-14 --dry-run --Werror $$(git ls-files '*.cpp' '*.hpp')
 
 test: setup
-	$(MAKE) test-cpp test-python test-fuzz lint
+	$(MAKE) test-cpp test-python test-fuzz test-tsan lint
 
 # The native bench programs (Google Benchmark) in their own Release build.
 build-bench: $(STAMP)/venv
