@@ -3,8 +3,8 @@
 Every format saves the same fitted object to a file in build/bench (a save under a second is
 timed again, median of three, so that first-call imports are not counted); load time is the
 median of `--repeat` loads in this process, the formats taking turns so that a noisy neighbour
-hits them alike (page cache warm); peak memory is the growth of the maximum RSS of a fresh
-process that only loads the file.
+hits them alike, in an order rotated each round (page cache warm); peak memory is the growth
+of the maximum RSS of a fresh process that only loads the file.
 Ratios are against pickle protocol 5.
 """
 
@@ -103,8 +103,13 @@ def measure(workload: str, repeat: int):
         load(path)  # warm the page cache
         paths[fmt] = path
     loads = {fmt: [] for fmt in FORMATS}
-    for _ in range(repeat):
-        for fmt, (_dump, load) in FORMATS.items():
+    # A load right after a big one runs on the memory that one gave back (glibc's heap, pages
+    # to fault in again): rotating the order each round gives every format every predecessor.
+    order = list(FORMATS)
+    for r in range(repeat):
+        shift = r % len(order)
+        for fmt in order[shift:] + order[:shift]:
+            load = FORMATS[fmt][1]
             loads[fmt].append(median_seconds(lambda: load(paths[fmt]), 1))  # noqa: B023
     rows = {}
     for fmt, path in paths.items():
