@@ -5,6 +5,7 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -39,7 +40,13 @@ void parallel_for(size_t count, unsigned threads, const std::function<void(size_
   };
   std::vector<std::thread> pool;
   pool.reserve(workers - 1);
-  for (size_t t = 1; t < workers; ++t) pool.emplace_back(work);
+  for (size_t t = 1; t < workers; ++t) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // no thread to spare: this thread's work() takes the remaining jobs
+    }
+  }
   work();
   for (auto& thread : pool) thread.join();
   if (first_error) std::rethrow_exception(first_error);

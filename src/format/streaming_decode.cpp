@@ -3,6 +3,7 @@
 #include "format/streaming_decode.hpp"
 
 #include <algorithm>
+#include <system_error>
 
 #include "format/error.hpp"
 #include "format/manifest.hpp"
@@ -45,7 +46,13 @@ StreamingDecode::StreamingDecode(const Reader& reader, std::vector<size_t> indic
   if (threads == 0) threads = std::max(1u, hardware_threads() - 1);
   const size_t workers = std::min<size_t>(threads, jobs_.size());
   workers_.reserve(workers);
-  for (size_t t = 0; t < workers; ++t) workers_.emplace_back([this] { worker(); });
+  for (size_t t = 0; t < workers; ++t) {
+    try {
+      workers_.emplace_back([this] { worker(); });
+    } catch (const std::system_error&) {
+      break;  // no thread to spare: the waiting thread decodes what no worker takes
+    }
+  }
 }
 
 StreamingDecode::~StreamingDecode() {
