@@ -28,6 +28,8 @@ _PARALLEL_BYTES = 1 << 18
 #: Above this many decoded bytes, loading overlaps decoding with building the objects.
 _STREAMING_BYTES = 16 << 20
 _DEFAULT_LEVEL = 3
+_STRONG_LEVEL = 10
+_SMALL_CHUNK, _LARGE_CHUNK = 1 << 20, 4 << 20
 _MAX_LEVEL = 19
 _NUMERIC_DTYPES = frozenset(
     np.dtype(name)
@@ -97,15 +99,28 @@ def _canonical(array: np.ndarray, label: str) -> np.ndarray:
     return array
 
 
+def _chunk(level: int) -> int:
+    """Decoded bytes per zstd frame. A load that streams (big files) starts building objects
+    once the first frame of every array is decoded, so fast levels use 1 MiB frames (the 500-
+    tree bench forest: 3.6% bigger than with 4 MiB, loaded 5-10% faster); strong levels keep
+    4 MiB, where the ratio is the point."""
+    return _SMALL_CHUNK if level < _STRONG_LEVEL else _LARGE_CHUNK
+
+
 def _add_array(writer: Any, index: int, name: str, value: Any, compress: bool, level: int):
     array = np.asarray(value)
     label = _label(index, name)
+    chunk = _chunk(level)
     if array.dtype.kind in "UO":
         strings = _strings(array, label)
-        writer.add_string_array(strings, array.shape, name=name, compress=compress, level=level)
+        writer.add_string_array(
+            strings, array.shape, name=name, compress=compress, level=level, chunk=chunk
+        )
     else:
         array = _canonical(array, label)
-        writer.add_array(array, name=name, compress=compress, level=level, filter="auto")
+        writer.add_array(
+            array, name=name, compress=compress, level=level, filter="auto", chunk=chunk
+        )
 
 
 def _json(value: Any, what: str) -> str:

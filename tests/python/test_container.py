@@ -270,3 +270,18 @@ def test_round_trip_property(array, compression, big_endian):
     assert got.shape == array.shape
     assert got.dtype == array.dtype.newbyteorder("=")
     assert got.tobytes() == array.astype(got.dtype).tobytes()
+
+
+@pytest.mark.parametrize(
+    ("compression", "chunk"), [("default", 1 << 20), (9, 1 << 20), (10, 4 << 20), ("max", 4 << 20)]
+)
+def test_fast_levels_write_small_frames_strong_levels_large_ones(compression, chunk):
+    """1 MiB frames let a streamed load start sooner; strong levels keep 4 MiB for the ratio."""
+    data = np.arange(1_500_000, dtype=np.float64) % 1000  # 12 MB: several frames either way
+    buffer = io.BytesIO()
+    amber.container.write(buffer, {"x": data}, compression=compression)
+    opened = amber.container.read_bytes(buffer.getvalue())
+    info = opened.array_infos[0]
+    assert (info["codec"], info["chunk"]) == ("zstd", chunk)
+    assert info["frames"] == -(-data.nbytes // chunk)
+    assert np.array_equal(opened.array(0), data)
