@@ -3,7 +3,7 @@
 Every format saves the same fitted object to a file in build/bench (a save under a second is
 timed again, median of three, so that first-call imports are not counted); load time is the
 median of `--repeat` loads in this process, the formats taking turns so that a noisy neighbour
-hits them alike, in an order rotated each round (page cache warm); peak memory is the growth
+hits them alike, in a new order each round (page cache warm); peak memory is the growth
 of the maximum RSS of a fresh process that only loads the file.
 Ratios are against pickle protocol 5.
 """
@@ -14,6 +14,7 @@ import argparse
 import gc
 import os
 import pickle  # bench only: the baseline
+import random
 import statistics
 import subprocess
 import sys
@@ -104,11 +105,12 @@ def measure(workload: str, repeat: int):
         paths[fmt] = path
     loads = {fmt: [] for fmt in FORMATS}
     # A load right after a big one runs on the memory that one gave back (glibc's heap, pages
-    # to fault in again): rotating the order each round gives every format every predecessor.
+    # to fault in again): a new order each round (seeded, so runs repeat) spreads that cost
+    # over all formats instead of charging whichever follows skops.
     order = list(FORMATS)
     for r in range(repeat):
-        shift = r % len(order)
-        for fmt in order[shift:] + order[:shift]:
+        random.Random(r).shuffle(order)
+        for fmt in order:
             load = FORMATS[fmt][1]
             loads[fmt].append(median_seconds(lambda: load(paths[fmt]), 1))  # noqa: B023
     rows = {}
