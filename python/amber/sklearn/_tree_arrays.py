@@ -153,7 +153,8 @@ class Columns:
             raise GraphError(f"must be an array of kind {kinds!r}, not {got}", self.where(name))
         if value.shape != shape:
             raise GraphError(f"has shape {value.shape}, expected {shape}", self.where(name))
-        self.wait_rows(name, _ALL if not streamed else 0)
+        if not streamed:
+            self.wait_rows(name, _ALL)
         return value
 
     def wait_rows(self, name: str, rows: int) -> None:
