@@ -1,9 +1,33 @@
 """Shared helpers of the Python tests: sample arrays of every dtype and file surgery."""
 
+import os
 import struct
+import sys
+from importlib.metadata import version
 
-import numpy as np
-import pytest
+
+def _numpy_without_avx512() -> str:
+    """NumPy's names of its AVX-512 dispatch targets (renamed in 2.4).
+
+    On a CPU with AVX-512, NumPy computes exp, log, log1p, expm1, power and more with its own
+    SIMD kernels, which differ from the C library's by 1 ULP on a few percent of values. The
+    runtime uses the C library, as NumPy does everywhere else, so the bit-for-bit parity tests
+    compare against that NumPy; test_runtime_numpy_simd.py measures the AVX-512 case
+    (docs/schema/README.md, "Numerical parity").
+    """
+    major, minor = (int(part) for part in version("numpy").split(".")[:2])
+    if (major, minor) >= (2, 4):
+        return "X86_V4 AVX512_ICL AVX512_SPR"
+    return "AVX512F AVX512CD AVX512_KNL AVX512_KNM AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL"
+
+
+if "numpy" in sys.modules and "NPY_DISABLE_CPU_FEATURES" not in os.environ:
+    raise RuntimeError("NumPy was imported before tests/python/conftest.py could set "
+                       "NPY_DISABLE_CPU_FEATURES; set it in the environment")  # fmt: skip
+os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", _numpy_without_avx512())
+
+import numpy as np  # noqa: E402 (after the dispatch choice above)
+import pytest  # noqa: E402
 
 NUMERIC_DTYPES = [
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
