@@ -17,84 +17,18 @@
 #include <string>
 #include <vector>
 
-#include "bindings/bindings.hpp"
+#include "bindings/node_columns.hpp"
 #include "format/error.hpp"
 #include "runtime/families/tree_arrays.hpp"
 
 namespace amber::py {
 namespace {
 
-using AnyColumn = nb::ndarray<nb::ro, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
-using Doubles = nb::ndarray<const double, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
-using Int64s = nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
-using Records = nb::ndarray<uint8_t, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
 using Depths = nb::ndarray<int64_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
 
+constexpr const char* kFunction = "fill_tree_nodes";
 constexpr int64_t kLeaf = -1;
 constexpr int64_t kUndefinedFeature = -2;
-
-[[noreturn]] void misuse(const std::string& what) {
-  throw Error(ErrorKind::InvalidArgument, "fill_tree_nodes(): " + what);
-}
-
-/// An integer column of any width and signedness, read as int64. An unsigned value above
-/// INT64_MAX reads as INT64_MAX: out of every range checked here, never wrapped to -1 (a leaf).
-class IntColumn {
- public:
-  IntColumn(const AnyColumn& array, const char* name) : data_(array.data()), size_(array.size()) {
-    const auto dtype = array.dtype();
-    const bool is_signed = dtype.code == static_cast<uint8_t>(nb::dlpack::dtype_code::Int);
-    const bool is_unsigned = dtype.code == static_cast<uint8_t>(nb::dlpack::dtype_code::UInt);
-    const bool width_ok =
-        dtype.bits == 8 || dtype.bits == 16 || dtype.bits == 32 || dtype.bits == 64;
-    if (!(is_signed || is_unsigned) || !width_ok || dtype.lanes != 1) {
-      misuse(std::string(name) + " must be an integer array");
-    }
-    kind_ = (is_signed ? 0 : 4) + (dtype.bits == 8    ? 0
-                                   : dtype.bits == 16 ? 1
-                                   : dtype.bits == 32 ? 2
-                                                      : 3);
-  }
-
-  size_t size() const { return size_; }
-
-  /// Elements [a, b) into `out`, widened to int64 (one dispatch per call, not per element).
-  void copy(size_t a, size_t b, std::vector<int64_t>& out) const {
-    out.resize(b - a);
-    switch (kind_) {
-      case 0:
-        return widen<int8_t>(a, b, out);
-      case 1:
-        return widen<int16_t>(a, b, out);
-      case 2:
-        return widen<int32_t>(a, b, out);
-      case 3:
-        return widen<int64_t>(a, b, out);
-      case 4:
-        return widen<uint8_t>(a, b, out);
-      case 5:
-        return widen<uint16_t>(a, b, out);
-      case 6:
-        return widen<uint32_t>(a, b, out);
-      default: {
-        constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-        const auto* in = static_cast<const uint64_t*>(data_) + a;
-        for (size_t i = 0; i < b - a; ++i) out[i] = static_cast<int64_t>(std::min(in[i], kMax));
-      }
-    }
-  }
-
- private:
-  template <typename T>
-  void widen(size_t a, size_t b, std::vector<int64_t>& out) const {
-    const T* in = static_cast<const T*>(data_) + a;
-    for (size_t i = 0; i < b - a; ++i) out[i] = static_cast<int64_t>(in[i]);
-  }
-
-  const void* data_;
-  size_t size_;
-  int kind_ = 3;
-};
 
 /// Byte offsets of NODE_DTYPE's fields in a record, in this order; -1 for a field the installed
 /// scikit-learn does not have (missing_go_to_left before 1.3).
@@ -110,14 +44,6 @@ enum Field {
   kFields
 };
 using FieldOffsets = std::array<int64_t, kFields>;
-
-/// Where the first bad value is: tree, column, local node (the tree for max_depth), what.
-struct Defect {
-  size_t tree;
-  std::string column;
-  size_t node;
-  std::string what;
-};
 
 /// scikit-learn's NODE_DTYPE on 64-bit platforms since 1.3: the layout of the fast path.
 struct SklearnNode {
@@ -137,11 +63,6 @@ constexpr FieldOffsets kSklearnLayout = {offsetof(SklearnNode, left_child),
                                          offsetof(SklearnNode, n_node_samples),
                                          offsetof(SklearnNode, weighted_n_node_samples),
                                          offsetof(SklearnNode, missing_go_to_left)};
-
-template <typename T>
-void put(uint8_t* record, int64_t offset, T value) {
-  if (offset >= 0) std::memcpy(record + offset, &value, sizeof(T));
-}
 
 struct Columns {
   IntColumn left, right, feature, n_node_samples, missing_left;
@@ -236,22 +157,6 @@ std::optional<Defect> fill_all(const Columns& c, const Int64s& offsets, const In
   return std::nullopt;
 }
 
-void check_offsets(const Int64s& offsets, const std::vector<size_t>& sizes) {
-  if (offsets.size() < 2 || offsets(0) != 0) misuse("offsets must start at 0, one tree or more");
-  for (size_t t = 0; t + 1 < offsets.size(); ++t) {
-    if (offsets(t + 1) <= offsets(t)) misuse("offsets must increase strictly");
-  }
-  const auto n = static_cast<size_t>(offsets(offsets.size() - 1));
-  for (size_t size : sizes) {
-    if (size < n) misuse("a column or the records are shorter than the nodes");
-  }
-}
-
-nb::object to_python(const std::optional<Defect>& defect) {
-  if (!defect) return nb::none();
-  return nb::make_tuple(defect->tree, defect->column, defect->node, defect->what);
-}
-
 nb::object fill_tree_nodes(Records records, FieldOffsets fields, Int64s offsets, AnyColumn left,
                            AnyColumn right, AnyColumn feature, Doubles threshold, Doubles impurity,
                            AnyColumn n_node_samples, Doubles weighted, AnyColumn missing_left,
@@ -260,49 +165,29 @@ nb::object fill_tree_nodes(Records records, FieldOffsets fields, Int64s offsets,
   const size_t widths[kFields] = {8, 8, 8, 8, 8, 8, 8, 1};
   for (size_t f = 0; f < kFields; ++f) {
     if (fields[f] >= 0 && static_cast<size_t>(fields[f]) + widths[f] > itemsize) {
-      misuse("a field lies outside the record");
+      misuse(kFunction, "a field lies outside the record");
     }
   }
-  const Columns c{IntColumn(left, "left"),
-                  IntColumn(right, "right"),
-                  IntColumn(feature, "feature"),
-                  IntColumn(n_node_samples, "n_node_samples"),
-                  IntColumn(missing_left, "missing_left"),
+  const Columns c{IntColumn(left, kFunction, "left"),
+                  IntColumn(right, kFunction, "right"),
+                  IntColumn(feature, kFunction, "feature"),
+                  IntColumn(n_node_samples, kFunction, "n_node_samples"),
+                  IntColumn(missing_left, kFunction, "missing_left"),
                   threshold.data(),
                   impurity.data(),
                   weighted.data()};
-  check_offsets(offsets, {records.shape(0), c.left.size(), c.right.size(), c.feature.size(),
-                          c.n_node_samples.size(), c.missing_left.size(), threshold.size(),
-                          impurity.size(), weighted.size()});
+  check_offsets(
+      kFunction, offsets,
+      {records.shape(0), c.left.size(), c.right.size(), c.feature.size(), c.n_node_samples.size(),
+       c.missing_left.size(), threshold.size(), impurity.size(), weighted.size()});
   if (max_depth.size() + 1 != offsets.size() || depths.size() + 1 != offsets.size()) {
-    misuse("max_depth and depths need one entry per tree");
+    misuse(kFunction, "max_depth and depths need one entry per tree");
   }
   std::optional<Defect> defect;
   {
     nb::gil_scoped_release release;
     defect = fill_all(c, offsets, max_depth, n_features, records.data(), itemsize, fields,
                       depths.data());
-  }
-  return to_python(defect);
-}
-
-nb::object walk_trees(Int64s offsets, AnyColumn left, AnyColumn right, Depths depths) {
-  const IntColumn left_column(left, "left"), right_column(right, "right");
-  check_offsets(offsets, {left_column.size(), right_column.size()});
-  if (depths.size() + 1 != offsets.size()) misuse("depths needs one entry per tree");
-  std::optional<Defect> defect;
-  {
-    nb::gil_scoped_release release;
-    TreeScratch s;
-    for (size_t t = 0; t + 1 < offsets.size() && !defect; ++t) {
-      const auto tree = walk(left_column, right_column, static_cast<size_t>(offsets(t)),
-                             static_cast<size_t>(offsets(t + 1)), s);
-      if (tree.defect) {
-        defect = Defect{t, tree.defect->column, tree.defect->node, tree.defect->what};
-      } else {
-        depths.data()[t] = static_cast<int64_t>(tree.depth);
-      }
-    }
   }
   return to_python(defect);
 }
@@ -317,10 +202,6 @@ void bind_tree_nodes(nb::module_& m) {
         "Checks the canonical columns of consecutive trees and writes scikit-learn's node\n"
         "records (a uint8 view, one row per node) at the given field offsets. Returns None, or\n"
         "(tree, column, local node, what) for the first bad value; depths gets each tree's depth.");
-  m.def("walk_trees", &walk_trees, nb::arg("offsets"), nb::arg("left"), nb::arg("right"),
-        nb::arg("depths"),
-        "Checks that each of consecutive trees is a binary tree rooted at its node 0 (-1 marks\n"
-        "a leaf). Returns None, or (tree, column, local node, what) for the first defect.");
 }
 
 }  // namespace amber::py

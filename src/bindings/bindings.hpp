@@ -26,6 +26,8 @@ void bind_writer(nb::module_& m);
 void bind_runtime(nb::module_& m);
 /// Defines amber._core.fill_tree_nodes, the loader's native tree check and record fill.
 void bind_tree_nodes(nb::module_& m);
+/// Defines amber._core.fill_predictor_nodes, the same for HistGradientBoosting predictors.
+void bind_predictor_nodes(nb::module_& m);
 /// Defines amber._core.sign_file, verify_signature, generate_keypair and key_id.
 void bind_signature(nb::module_& m);
 

@@ -14,4 +14,5 @@ NB_MODULE(_core, m) {
   amber::py::bind_runtime(m);
   amber::py::bind_signature(m);
   amber::py::bind_tree_nodes(m);
+  amber::py::bind_predictor_nodes(m);
 }

@@ -221,3 +221,27 @@ def test_hgb_child_feature_and_bitset_out_of_range():
         arrays[f"{PRED}.bitset_idx"][int(np.flatnonzero(categorical)[0])] = 10**6
 
     assert ".nodes.bitset_idx[" in hgb_error(bitset).path
+
+
+def test_hgb_categorical_split_on_a_numeric_feature():
+    def numeric(arrays):
+        split = (arrays[f"{PRED}.is_leaf"] == 0) & (arrays[f"{PRED}.feature_idx"] == 0)
+        arrays[f"{PRED}.is_categorical"][int(np.flatnonzero(split)[0])] = 1
+
+    error = hgb_error(numeric)
+    assert ".nodes.is_categorical[" in error.path
+    assert "numeric feature 0" in str(error)
+
+
+def test_hgb_runtime_refuses_what_the_loader_refuses(tmp_path):
+    graph, meta = HGB_PARTS[0], HGB_PARTS[1]
+    arrays = {k: v.copy() for k, v in HGB_PARTS[2].items()}
+    arrays[f"{PRED}.right"][0] = 0  # node 0 becomes its own child: a cycle
+    path = tmp_path / "cycle.amber"
+    path.write_bytes(rebuild(graph, meta, arrays))
+    with pytest.raises(amber.InvalidStateError) as loaded:
+        amber.load(path)
+    with pytest.raises(amber.AmberError) as native:
+        amber.Runtime(path)
+    assert loaded.value.path == "_predictors[0][0].nodes.right[0]"
+    assert loaded.value.path in str(native.value)

@@ -224,7 +224,7 @@ def _integers(column: np.ndarray) -> np.ndarray:
     return column.view(np.uint8) if column.dtype.kind == "b" else column
 
 
-def _raise_defect(defect: tuple, where: Callable[[str], str], t0: int,
+def raise_defect(defect: tuple, where: Callable[[str], str], t0: int,
                   tree_path: TreePath) -> None:  # fmt: skip
     """Raises the InvalidStateError for a (tree, column, local node, what) from _core, the tree
     counted from t0."""
@@ -232,19 +232,6 @@ def _raise_defect(defect: tuple, where: Callable[[str], str], t0: int,
     if column == "max_depth":
         raise fail(what, f"{where('max_depth')}[{t0 + t}]")
     raise fail(what, f"{tree_path(t0 + t)}.{column}[{node}]")
-
-
-def check_structure(columns: Columns, left: np.ndarray, right: np.ndarray,
-                    tree_path: TreePath) -> np.ndarray:  # fmt: skip
-    """Checks that every tree is a binary tree rooted at its node 0 (-1 marks a leaf) and
-    returns each tree's depth."""
-    from amber import _core
-
-    depths = np.empty(columns.n_trees, dtype=np.int64)
-    defect = _core.walk_trees(columns.offsets, _integers(left), _integers(right), depths)
-    if defect is not None:
-        _raise_defect(defect, columns.where, 0, tree_path)
-    return depths
 
 
 class Span:
@@ -315,7 +302,7 @@ def build_trees(columns: Columns, n_features: int, n_outputs: int, n_classes,
             part["missing_left"], n_features, span_depths, real_depths,
         )  # fmt: skip
         if defect is not None:
-            _raise_defect(defect, span.where, span.t0, tree_path)
+            raise_defect(defect, span.where, span.t0, tree_path)
         span_values = np.asarray(values[span.lo : span.hi], dtype=np.float64)
         if counts:
             span_values = span_values * part["weighted_n_node_samples"][:, None, None]

@@ -9,6 +9,7 @@ them into codes (docs/schema/tree.md, "Across versions").
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -16,10 +17,10 @@ from sklearn.base import is_classifier
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
 from amber._graph import Decoder, Encoder, attr_path
-from amber.errors import GraphError
+from amber.errors import GraphError, UnsupportedError
 from amber.sklearn import _portable as p
 from amber.sklearn import register
-from amber.sklearn._tree_arrays import Columns, check_structure
+from amber.sklearn._tree_arrays import Columns, raise_defect
 from amber.sklearn._tree_util import (
     Fitted,
     common_fitted,
@@ -27,7 +28,6 @@ from amber.sklearn._tree_util import (
     new_estimator,
     set_common,
 )
-from amber.sklearn._validate import fail
 
 SCHEMA = "hist_gradient_boosting/1"
 MODULE = "sklearn.ensemble._hist_gradient_boosting.gradient_boosting"
@@ -279,22 +279,30 @@ def _synthetic_rows(lists: list, missing: np.ndarray, mask: np.ndarray, names) -
 
 
 def _decode_predictors(fitted: Fitted, n_iter: int, k: int, order, is_categorical, path: str):
-    from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
     from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+
+    from amber import _core
+
+    def tree_path(t: int) -> str:
+        return attr_path(path, f"_predictors[{t // k}][{t % k}].nodes")
 
     columns = Columns(fitted, "predictors")
     if columns.n_trees != n_iter * k:
         raise GraphError(f"expected {n_iter * k} predictors", columns.where("node_offsets"))
-    data = {name: columns.column(name, "f" if dtype == np.float64 else "iu")
-            for name, dtype in NODE_COLUMNS.items()}  # fmt: skip
+    data = []
+    for name, dtype in NODE_COLUMNS.items():
+        column = columns.column(name, "f" if dtype == np.float64 else "iu")
+        data.append(column.astype(np.float64) if column.dtype.kind == "f" else column)
     bitsets = _bitsets(columns)
-    _check_predictors(columns, data, bitsets, order, is_categorical, k, path)
-    records = np.zeros(columns.n, dtype=PREDICTOR_RECORD_DTYPE)
-    for name in NODE_COLUMNS:
-        records[name] = data[name]
-    internal = data["is_leaf"] == 0
-    inverse = np.argsort(order)
-    records["feature_idx"] = np.where(internal, inverse[data["feature_idx"] * internal], 0)
+    mask = np.zeros(0, np.uint8) if is_categorical is None else is_categorical.astype(np.uint8)
+    dtype, fields = _predictor_fields()
+    records = np.empty(columns.n, dtype=dtype)
+    defect = _core.fill_predictor_nodes(
+        records.view(np.uint8).reshape(columns.n, dtype.itemsize), fields, columns.offsets,
+        bitsets["offsets"], data, np.argsort(order), mask,
+    )  # fmt: skip
+    if defect is not None:
+        raise_defect(defect, columns.where, 0, tree_path)
     # Each predictor gets a view of the one records array (and of the bitsets): contiguous
     # slices, as scikit-learn's predictor needs, without a copy per tree.
     # (a mapped file's arrays are read-only: then one copy each, no longer one per tree)
@@ -311,6 +319,24 @@ def _decode_predictors(fitted: Fitted, n_iter: int, k: int, order, is_categorica
     return [predictors[i * k : (i + 1) * k] for i in range(n_iter)]
 
 
+@functools.cache
+def _predictor_fields() -> tuple[np.dtype, tuple[int, ...]]:
+    """scikit-learn's PREDICTOR_RECORD_DTYPE and the byte offset of each of NODE_COLUMNS in it,
+    in the order amber._core.fill_predictor_nodes takes them."""
+    from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE as dtype
+
+    offsets = []
+    for name, expected in {**NODE_COLUMNS, "feature_idx": np.intp}.items():
+        field = (dtype.fields or {}).get(name)
+        if field is None or field[0] != np.dtype(expected):
+            raise UnsupportedError(
+                f"scikit-learn's predictor record has {name} as "
+                f"{None if field is None else field[0]}, amber expects {np.dtype(expected)}"
+            )
+        offsets.append(field[1])
+    return dtype, tuple(offsets)
+
+
 def _bitsets(columns: Columns) -> dict:
     offsets = columns.column("bitset_offsets", "iu", (columns.n_trees + 1,)).astype(np.int64)
     if offsets[0] != 0 or (np.diff(offsets) < 0).any():
@@ -322,36 +348,6 @@ def _bitsets(columns: Columns) -> dict:
             raise GraphError("must be uint32", columns.where(name))
         out[name] = np.ascontiguousarray(array)
     return out
-
-
-def _check_predictors(columns, data, bitsets, order, is_categorical, k: int, path: str) -> None:
-    def tree_path(t: int) -> str:
-        return attr_path(path, f"_predictors[{t // k}][{t % k}].nodes")
-
-    leaf = data["is_leaf"] != 0
-    left = np.where(leaf, -1, data["left"].astype(np.int64))
-    right = np.where(leaf, -1, data["right"].astype(np.int64))
-    check_structure(columns, left, right, tree_path)
-    feature = data["feature_idx"].astype(np.int64)
-    _refuse(~leaf & ((feature < 0) | (feature >= len(order))), columns, tree_path,
-            "feature_idx", f"not a feature index in [0, {len(order)})")  # fmt: skip
-    categorical = ~leaf & (data["is_categorical"] != 0)
-    mask = (
-        np.zeros(len(order), bool) if is_categorical is None else np.asarray(is_categorical, bool)
-    )
-    _refuse(categorical & ~mask[np.where(leaf, 0, feature)], columns, tree_path, "is_categorical",
-            "a categorical split on a numeric feature")  # fmt: skip
-    count = np.repeat(np.diff(bitsets["offsets"]), columns.sizes)
-    _refuse(categorical & (data["bitset_idx"] >= count), columns, tree_path, "bitset_idx",
-            "bitset row out of range")  # fmt: skip
-
-
-def _refuse(bad, columns: Columns, tree_path, column: str, what: str) -> None:
-    hits = np.flatnonzero(bad)
-    if hits.size:
-        g = int(hits[0])
-        t = int(np.searchsorted(columns.offsets, g, side="right") - 1)
-        raise fail(what, f"{tree_path(t)}.{column}[{g - int(columns.offsets[t])}]")
 
 
 def _decode_bin_mapper(est: Any, fitted: Fitted, order: np.ndarray, categories) -> Any:

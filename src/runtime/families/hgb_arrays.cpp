@@ -60,36 +60,16 @@ std::string tree_name(const HgbSpec& spec, size_t t) {
                                     std::to_string(t % spec.per_iteration) + "].nodes");
 }
 
-void check_tree(const Columns& c, size_t begin, size_t end, size_t n_bitsets, const HgbSpec& spec,
-                const std::string& tree, WalkScratch& scratch) {
+void check_tree(const Columns& c, size_t begin, size_t end, const PredictorLimits& limits,
+                const std::string& tree, PredictorScratch& scratch) {
   const size_t n = end - begin;
-  std::vector<int64_t> left(n), right(n);
-  for (size_t i = 0; i < n; ++i) {
-    const bool leaf = c.is_leaf[begin + i] != 0;
-    left[i] = leaf ? -1 : c.left[begin + i];
-    right[i] = leaf ? -1 : c.right[begin + i];
-  }
-  auto name = [&](const char* column, size_t i) {
-    return tree + "." + column + "[" + std::to_string(i) + "]";
+  auto part = [&](const std::vector<int64_t>& column) {
+    return std::span<const int64_t>(column.data() + begin, n);
   };
-  check_tree_structure(left, right, scratch, name);
-  for (size_t i = 0; i < n; ++i) {
-    if (left[i] == -1) continue;
-    const int64_t f = c.feature[begin + i];
-    if (f < 0 || static_cast<uint64_t>(f) >= spec.n_features) {
-      fail_at(name("feature_idx", i), std::to_string(f) + " is not a feature index in [0, " +
-                                          std::to_string(spec.n_features) + ")");
-    }
-    if (!c.is_categorical[begin + i]) continue;
-    if (spec.is_categorical.empty() || !spec.is_categorical[f]) {
-      fail_at(name("is_categorical", i),
-              "a categorical split on the numeric feature " + std::to_string(f));
-    }
-    const int64_t b = c.bitset_idx[begin + i];
-    if (b < 0 || static_cast<uint64_t>(b) >= n_bitsets) {
-      fail_at(name("bitset_idx", i),
-              std::to_string(b) + " is out of range [0, " + std::to_string(n_bitsets) + ")");
-    }
+  const PredictorColumns columns{part(c.is_leaf), part(c.left),           part(c.right),
+                                 part(c.feature), part(c.is_categorical), part(c.bitset_idx)};
+  if (auto defect = find_predictor_defect(columns, limits, scratch)) {
+    fail_at(tree + "." + defect->column + "[" + std::to_string(defect->node) + "]", defect->what);
   }
 }
 
@@ -118,6 +98,42 @@ std::vector<Bitset> read_bitsets(const Node& node, const amber::ArrayData& data,
 
 }  // namespace
 
+std::optional<TreeDefect> find_predictor_defect(const PredictorColumns& c,
+                                                const PredictorLimits& limits,
+                                                PredictorScratch& scratch) {
+  const size_t n = c.is_leaf.size();
+  scratch.left.resize(n);
+  scratch.right.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const bool leaf = c.is_leaf[i] != 0;
+    scratch.left[i] = leaf ? -1 : c.left[i];
+    scratch.right[i] = leaf ? -1 : c.right[i];
+  }
+  TreeWalk walk = walk_tree(scratch.left, scratch.right, scratch.walk);
+  if (walk.defect) return std::move(walk.defect);
+  for (size_t i = 0; i < n; ++i) {
+    if (scratch.left[i] == -1) continue;
+    const int64_t f = c.feature[i];
+    if (f < 0 || static_cast<uint64_t>(f) >= limits.n_features) {
+      return TreeDefect{"feature_idx", i,
+                        std::to_string(f) + " is not a feature index in [0, " +
+                            std::to_string(limits.n_features) + ")"};
+    }
+    if (!c.is_categorical[i]) continue;
+    if (limits.is_categorical.empty() || !limits.is_categorical[static_cast<size_t>(f)]) {
+      return TreeDefect{"is_categorical", i,
+                        "a categorical split on the numeric feature " + std::to_string(f)};
+    }
+    const int64_t b = c.bitset_idx[i];
+    if (b < 0 || static_cast<uint64_t>(b) >= limits.n_bitsets) {
+      return TreeDefect{
+          "bitset_idx", i,
+          std::to_string(b) + " is out of range [0, " + std::to_string(limits.n_bitsets) + ")"};
+    }
+  }
+  return std::nullopt;
+}
+
 HgbForest read_predictors(const Node& predictors, const HgbSpec& spec) {
   std::vector<Node> nodes;
   for (const char* name : kNames) nodes.push_back(predictors[name]);
@@ -144,12 +160,13 @@ HgbForest read_predictors(const Node& predictors, const HgbSpec& spec) {
   out.left_bitsets = read_bitsets(nodes[kRawBitsets], data[kRawBitsets], bitset_offsets.back());
   expect_shape(predictors["binned_left_cat_bitsets"],
                std::vector<uint64_t>{static_cast<uint64_t>(bitset_offsets.back()), 8});
-  WalkScratch scratch;
+  PredictorScratch scratch;
+  PredictorLimits limits{spec.n_features, spec.is_categorical, 0};
   for (size_t t = 0; t < spec.n_trees; ++t) {
     const auto begin = static_cast<size_t>(offsets[t]);
     const auto end = static_cast<size_t>(offsets[t + 1]);
-    const auto n_bitsets = static_cast<size_t>(bitset_offsets[t + 1] - bitset_offsets[t]);
-    check_tree(c, begin, end, n_bitsets, spec, tree_name(spec, t), scratch);
+    limits.n_bitsets = static_cast<size_t>(bitset_offsets[t + 1] - bitset_offsets[t]);
+    check_tree(c, begin, end, limits, tree_name(spec, t), scratch);
     flatten(c, begin, end, static_cast<size_t>(bitset_offsets[t]), out);
     out.roots.push_back(static_cast<int32_t>(begin));
   }

@@ -3,11 +3,13 @@
 
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "format/reader.hpp"
+#include "runtime/families/tree_arrays.hpp"
 #include "runtime/graph_node.hpp"
 
 namespace amber::rt::trees {
@@ -50,6 +52,32 @@ struct HgbSpec {
 
 /// Reads and validates the `predictors` member of a hist_gradient_boosting/1 `fitted` object.
 HgbForest read_predictors(const Node& predictors, const HgbSpec& spec);
+
+/// One predictor's integer columns, local node numbers, widened to int64.
+struct PredictorColumns {
+  std::span<const int64_t> is_leaf, left, right, feature, is_categorical, bitset_idx;
+};
+
+/// What one predictor's splits may refer to.
+struct PredictorLimits {
+  size_t n_features = 0;
+  std::span<const uint8_t> is_categorical;  ///< per feature; empty: no categorical feature
+  size_t n_bitsets = 0;                     ///< this predictor's rows of bitsets
+};
+
+/// A predictor's children with -1 at its leaves (is_leaf decides, whatever left and right
+/// hold there), and the walk's scratch, reused from predictor to predictor.
+struct PredictorScratch {
+  std::vector<int64_t> left, right;
+  WalkScratch walk;
+};
+
+/// The first defect of one predictor, without throwing: its children walked from node 0
+/// (walk_tree), then each split's feature index, categorical flag and bitset row. Both readers
+/// (the runtime here, the Python loader through amber._core) refuse with these messages.
+std::optional<TreeDefect> find_predictor_defect(const PredictorColumns& c,
+                                                const PredictorLimits& limits,
+                                                PredictorScratch& scratch);
 
 /// scikit-learn's _predict_one_from_raw_data: `x` holds numbers and category codes (NaN for
 /// missing or unknown categories); `known[f]` is the number of categories of feature f.
