@@ -21,7 +21,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 
 from amber import _core
 
-LEVELS = (1, 3, 9, 19)
+LEVELS = (1, 3, 7, 9, 19)
 
 
 def model_arrays(n_estimators: int) -> dict[str, dict[str, np.ndarray]]:
@@ -107,7 +107,8 @@ def table_for(group, arrays, repeat, folder):
             rows.append((label,) + amber_row(arrays, level, filter_, 1, folder, repeat))
     cores = os.cpu_count()
     rows.append(
-        (f"amber zstd-3 auto, {cores} threads",) + amber_row(arrays, 3, "auto", 0, folder, repeat)
+        (f"amber zstd-7 auto (default), {cores} threads",)
+        + amber_row(arrays, 7, "auto", 0, folder, repeat)
     )
     base_size, base_write, base_read = rows[0][1:]
     lines = [

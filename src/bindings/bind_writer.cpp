@@ -140,12 +140,12 @@ void bind_writer(nb::module_& m) {
       .def(nb::init<unsigned, const LimitsArg&>(), nb::arg("threads") = 0,
            nb::arg("limits") = nb::none())
       .def("add_array", &add_array, nb::arg("array"), nb::arg("name") = "",
-           nb::arg("compress") = true, nb::arg("level") = 3, nb::arg("filter") = "auto",
-           nb::arg("chunk") = kChunk,
+           nb::arg("compress") = true, nb::arg("level") = CodecSpec{}.level,
+           nb::arg("filter") = "auto", nb::arg("chunk") = kChunk,
            "Queues a C-contiguous little-endian numeric array; returns its index. The writer "
            "keeps a reference to it until the writer is destroyed.")
       .def("add_string_array", &add_string_array, nb::arg("strings"), nb::arg("shape"),
-           nb::arg("name") = "", nb::arg("compress") = true, nb::arg("level") = 3,
+           nb::arg("name") = "", nb::arg("compress") = true, nb::arg("level") = CodecSpec{}.level,
            nb::arg("chunk") = kChunk, "Queues a string array of `shape`; returns its index.")
       .def("set_graph_json", &PyWriter::set_graph_json, nb::arg("json"))
       .def("set_metadata_json", &PyWriter::set_metadata_json, nb::arg("json"))

@@ -21,10 +21,10 @@ namespace amber {
 /// smaller for the whole array.
 enum class FilterChoice { None, Shuffle, Auto };
 
-/// How one array is stored. The default is the format's default codec: zstd-3, auto shuffle.
+/// How one array is stored. The default is amber's default codec: zstd-7, auto shuffle.
 struct CodecSpec {
   bool compress = true;  ///< false: raw (zero-copy on read)
-  int level = 3;         ///< zstd level, 1..19
+  int level = 7;         ///< zstd level, 1..19
   FilterChoice filter = FilterChoice::Auto;
   /// Decoded bytes per zstd frame: a multiple of 64, so of every item size (the format asks
   /// only for a multiple of the item size; the writer keeps chunks cache-line aligned).

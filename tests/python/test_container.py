@@ -56,7 +56,7 @@ def test_round_trip_every_dtype(tmp_path, compression):
     raw = compression in ("none", None)
     assert {i["codec"] for i in infos} == {"raw" if raw else "zstd"}
     if not raw:
-        level = {"max": 19, "default": 3, "zstd": 3}.get(compression, compression)
+        level = {"max": 19, "default": 7, "zstd": 7}.get(compression, compression)
         assert {i["level"] for i in infos} == {level}
 
 

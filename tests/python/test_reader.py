@@ -83,7 +83,7 @@ def test_array_info_raw(raw_path, sample_arrays):
 def test_array_info_zstd(zstd_path):
     info = _core.Reader.open(zstd_path).array_info(1)
     assert info["codec"] == "zstd"
-    assert info["level"] == 3
+    assert info["level"] == 7  # the default
     assert info["chunk"] == 1024
     assert info["decoded_length"] == 4000
     assert info["frames"] == math.ceil(4000 / 1024)
