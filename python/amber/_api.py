@@ -241,11 +241,9 @@ def get_untrusted_types(file: Any = None, data: bytes | None = None) -> list[str
         else open_container(file, "get_untrusted_types")
     )
     with opened as c:
-        graph, metadata = read_manifest(c)
-        names = _trust.collect_names(graph)[0]
-        samples = _validation_graph(metadata)
-        if samples is not None:
-            names |= _trust.collect_names(samples)[0]
+        _, version, validation, names, _ = c.load_view(True)
+        _check_graph_version(version)
+        _validation_graph(validation)
         return _trust.untrusted(names)
 
 
@@ -279,19 +277,16 @@ def open_bytes(data: Any, caller: str):
         opened.close()
 
 
-def read_manifest(opened: container.Container) -> tuple[Any, dict]:
-    """The graph and metadata of an open file; refuses an unknown graph version."""
-    try:
-        manifest = opened.manifest
-    except ValueError as exc:  # e.g. an integer literal too long for Python's int()
-        raise GraphError(f"the manifest cannot be read: {exc}", None) from exc
-    metadata = manifest["metadata"]
-    version = metadata.get("graph_version") if isinstance(metadata, dict) else None
-    if version != GRAPH_VERSION:
+def check_graph_version(opened: container.Container) -> None:
+    """Refuses a file whose graph version this amber does not read."""
+    _check_graph_version(opened.member("metadata", "graph_version"))
+
+
+def _check_graph_version(version: Any) -> None:
+    if type(version) is not int or version != GRAPH_VERSION:
         raise GraphError(
             f"unknown graph version {version!r}: this amber reads graph version {GRAPH_VERSION}"
         )
-    return manifest["graph"], metadata
 
 
 def _decode(
@@ -300,17 +295,15 @@ def _decode(
     from amber import _validation
     from amber._graph import Decoder
 
-    graph, metadata = read_manifest(opened)
-    samples = _validation_graph(metadata) if verify != "skip" else None
-    names, object_types = _trust.collect_names(graph)
-    if samples is not None:  # audited with the model: nothing is imported before both pass
-        sample_names, sample_types = _trust.collect_names(samples)
-        names, object_types = names | sample_names, object_types | sample_types
+    # The validation samples are audited with the model: nothing is imported before both pass.
+    graph, version, validation, names, object_types = opened.load_view(verify != "skip")
+    _check_graph_version(version)
+    samples = _validation_graph(validation) if verify != "skip" else None
     refused = _trust.untrusted(names, extra)
     if refused:
         raise UntrustedTypesError(refused)
     if object_types:  # only generic-tier objects depend on the writing versions
-        _check_versions(metadata, object_types, allow_mismatch)
+        _check_versions(opened.member("metadata", "versions"), object_types, allow_mismatch)
     arrays = opened.arrays_streaming(check_checksum=True)
     decoders, allowed = _dispatch().DECODERS, frozenset(names)
     try:
@@ -328,8 +321,8 @@ def _decode(
     return obj
 
 
-def _validation_graph(metadata: dict) -> Any:
-    validation = metadata.get("validation")
+def _validation_graph(validation: Any) -> Any:
+    """The graph of metadata.validation (None: no samples stored)."""
     if validation is None:
         return None
     if not isinstance(validation, dict) or "graph" not in validation:
@@ -337,13 +330,13 @@ def _validation_graph(metadata: dict) -> Any:
     return validation["graph"]
 
 
-def _check_versions(metadata: dict, object_types: set[str], allow_mismatch: bool) -> None:
-    """Generic-tier objects load only into the library versions that wrote them."""
+def _check_versions(recorded: Any, object_types: set[str], allow_mismatch: bool) -> None:
+    """Generic-tier objects load only into the library versions that wrote them (`recorded`:
+    the file's metadata.versions)."""
     from amber._names import top_package
 
     exempt = _dispatch().VERSION_FREE
     packages = sorted({top_package(name) for name in object_types if name not in exempt})
-    recorded = metadata.get("versions")
     recorded = recorded if isinstance(recorded, dict) else {}
     mismatches = []
     for package in packages:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from amber import _trust
+from amber.errors import GraphError
 
 _BRANCH, _LAST, _PIPE, _SPACE = "├── ", "└── ", "│   ", "    "
 _SCALAR_KINDS = ("int", "float", "complex", "scalar", "dtype", "slice")
@@ -300,5 +301,9 @@ def inspect(file: Any = None, *, data: bytes | None = None, trusted: Any = None)
         _api.open_container(file, "inspect") if data is None else _api.open_bytes(data, "inspect")
     )
     with opened as c:
-        _api.read_manifest(c)
-        return Inspection(c.manifest, c.digest, c.file_size, extra)
+        _api.check_graph_version(c)
+        try:
+            manifest = c.manifest
+        except ValueError as exc:
+            raise GraphError(f"the manifest cannot be read: {exc}", None) from exc
+        return Inspection(manifest, c.digest, c.file_size, extra)

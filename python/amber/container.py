@@ -184,6 +184,7 @@ class Container:
     def __init__(self, reader: Any):
         self._reader = reader
         self._manifest: dict | None = None
+        self._graph: Any = None
 
     def _open_reader(self) -> Any:
         if self._reader is None:
@@ -210,13 +211,27 @@ class Container:
             self._manifest = json.loads(self._open_reader().manifest_json)
         return self._manifest
 
+    def member(self, *path: str) -> Any:
+        """The manifest member at `path` (object keys) as Python objects; None when absent.
+        Builds only that member, where `manifest` parses the array table and metadata too."""
+        return self._open_reader().member(list(path))
+
+    def load_view(self, with_validation: bool) -> tuple:
+        """What a load reads of the manifest, in one native call: (graph,
+        metadata.graph_version, metadata.validation, names, object types), None for what is
+        absent. The names (amber._trust.collect_names, collected natively) include those of
+        the validation graph when `with_validation`."""
+        return self._open_reader().load_view(with_validation)
+
     @property
     def graph(self) -> Any:
-        return self.manifest["graph"]
+        if self._graph is None:
+            self._graph = self.member("graph")
+        return self._graph
 
     @property
     def metadata(self) -> dict:
-        return self.manifest["metadata"]
+        return self.member("metadata")
 
     @property
     def array_infos(self) -> list[dict]:
@@ -261,7 +276,7 @@ class Container:
         )
 
     def _decoded_bytes(self) -> int:
-        return sum(info.get("decoded_length", 0) for info in self.manifest["arrays"])
+        return self._open_reader().decoded_bytes
 
     def verify(self, threads: int = 0) -> None:
         """Checks padding, every checksum, string and bool array, and the content digest."""

@@ -134,6 +134,7 @@ void bind_reader(nb::module_& m) {
       .def("verify", &verify, nb::arg("threads") = 0,
            "Checks padding, every checksum, string and bool array, and the digest.");
   bind_streaming(m, reader);
+  bind_load_view(reader);
 }
 
 }  // namespace amber::py

@@ -20,6 +20,8 @@ void bind_errors(nb::module_& m);
 void bind_reader(nb::module_& m);
 /// Adds Reader.decode_streaming and defines amber._core.StreamingDecode.
 void bind_streaming(nb::module_& m, nb::class_<Reader>& reader);
+/// Adds Reader.load_view, Reader.member and Reader.decoded_bytes.
+void bind_load_view(nb::class_<Reader>& reader);
 /// Defines amber._core.Writer.
 void bind_writer(nb::module_& m);
 /// Defines amber._core.Model, the native runtime.

@@ -121,6 +121,13 @@ const Footer& Reader::footer() const noexcept { return state_->footer; }
 uint64_t Reader::file_size() const noexcept { return state_->bytes().size(); }
 std::string_view Reader::manifest_json() const noexcept { return state_->manifest_text; }
 const JsonDocument& Reader::manifest() const noexcept { return *state_->manifest; }
+uint64_t Reader::decoded_bytes() const noexcept {
+  uint64_t total = 0;
+  for (const ArrayInfo& info : state_->arrays) {  // saturating: only ever compared to a bound
+    total = info.decoded_length > UINT64_MAX - total ? UINT64_MAX : total + info.decoded_length;
+  }
+  return total;
+}
 std::string_view Reader::signature_json() const noexcept { return state_->signature_text; }
 const std::vector<ArrayInfo>& Reader::arrays() const noexcept { return state_->arrays; }
 std::span<const uint8_t> Reader::file_bytes() const noexcept { return state_->bytes(); }

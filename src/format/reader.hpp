@@ -39,6 +39,8 @@ class Reader {
   std::string_view manifest_json() const noexcept;
   /// The parsed manifest (its "graph" and "metadata" members are for the layers above).
   const JsonDocument& manifest() const noexcept;
+  /// The decoded bytes of all arrays together.
+  uint64_t decoded_bytes() const noexcept;
   /// The signature block's JSON text ("" when absent).
   std::string_view signature_json() const noexcept;
   const std::vector<ArrayInfo>& arrays() const noexcept;
