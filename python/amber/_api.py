@@ -11,7 +11,8 @@ import warnings
 from contextlib import contextmanager
 from typing import Any
 
-from amber import _importances, _provenance, _trust, container
+from amber import _importances, _provenance, _trust, _validation, container
+from amber._graph import Decoder, Encoder
 from amber.errors import (
     GraphError,
     InvalidArgumentError,
@@ -72,9 +73,6 @@ def dumps(
 
 
 def _encode(obj: Any, metadata: dict | None, tier: str, validation: Any) -> tuple[dict, Any, dict]:
-    from amber import _validation
-    from amber._graph import Encoder
-
     if tier not in _TIERS:
         raise InvalidArgumentError(f"dump(): tier must be one of {_TIERS}, not {tier!r}")
     if metadata is not None and not isinstance(metadata, dict):
@@ -211,8 +209,6 @@ def loads(
 
 
 def _validation_mode(verify: Any) -> str:
-    from amber import _validation
-
     return _validation.check_mode(verify)
 
 
@@ -292,9 +288,6 @@ def _check_graph_version(version: Any) -> None:
 def _decode(
     opened: container.Container, extra: frozenset[str], allow_mismatch: bool, verify: str
 ) -> Any:
-    from amber import _validation
-    from amber._graph import Decoder
-
     # The validation samples are audited with the model: nothing is imported before both pass.
     graph, version, validation, names, object_types = opened.load_view(verify != "skip")
     _check_graph_version(version)

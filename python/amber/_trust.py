@@ -83,4 +83,4 @@ def is_trusted(name: str, extra: frozenset[str] = frozenset()) -> bool:
 
 def untrusted(names: Iterable[str], extra: frozenset[str] = frozenset()) -> list[str]:
     """The names that are neither trusted by default nor in `extra`, sorted."""
-    return sorted(name for name in names if not is_trusted(name, extra))
+    return sorted([name for name in names if name not in DEFAULT_TRUSTED and name not in extra])

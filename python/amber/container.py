@@ -260,7 +260,7 @@ class Container:
         """Every array, decoded in parallel on up to `threads` threads (0: all cores, or one
         for a small file)."""
         reader = self._open_reader()
-        if threads == 0 and self._decoded_bytes() < _PARALLEL_BYTES:
+        if threads == 0 and reader.decoded_bytes < _PARALLEL_BYTES:
             threads = 1
         return reader.arrays(list(range(reader.array_count)), check_checksum, threads)
 
@@ -268,15 +268,11 @@ class Container:
         """Every array, decoded in the background when the file is big enough for it to pay:
         indexing waits for that array; `pending(i)` gives it at once with a wait(nbytes)
         for readers that consume it front to back (see StreamedArrays)."""
-        if self._decoded_bytes() < _STREAMING_BYTES:
-            return self.arrays(check_checksum)
         reader = self._open_reader()
-        return StreamedArrays(
-            reader.decode_streaming(list(range(reader.array_count)), check_checksum)
-        )
-
-    def _decoded_bytes(self) -> int:
-        return self._open_reader().decoded_bytes
+        decoded, indices = reader.decoded_bytes, list(range(reader.array_count))
+        if decoded < _STREAMING_BYTES:
+            return reader.arrays(indices, check_checksum, 1 if decoded < _PARALLEL_BYTES else 0)
+        return StreamedArrays(reader.decode_streaming(indices, check_checksum))
 
     def verify(self, threads: int = 0) -> None:
         """Checks padding, every checksum, string and bool array, and the content digest."""

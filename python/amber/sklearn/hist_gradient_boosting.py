@@ -311,11 +311,15 @@ def _decode_predictors(fitted: Fitted, n_iter: int, k: int, order, is_categorica
         for name in ("binned_left_cat_bitsets", "raw_left_cat_bitsets")
     )
     node_offsets, bitset_offsets = columns.offsets.tolist(), bitsets["offsets"].tolist()
-    predictors = []
-    for t in range(columns.n_trees):
-        lo, hi = node_offsets[t], node_offsets[t + 1]
-        b0, b1 = bitset_offsets[t], bitset_offsets[t + 1]
-        predictors.append(TreePredictor(records[lo:hi], binned[b0:b1], raw[b0:b1]))
+    if bitset_offsets[-1] == 0:  # no categorical split: every predictor shares the empty sets
+        bounds = zip(node_offsets[:-1], node_offsets[1:], strict=True)
+        predictors = [TreePredictor(records[lo:hi], binned, raw) for lo, hi in bounds]
+    else:
+        predictors = []
+        for t in range(columns.n_trees):
+            lo, hi = node_offsets[t], node_offsets[t + 1]
+            b0, b1 = bitset_offsets[t], bitset_offsets[t + 1]
+            predictors.append(TreePredictor(records[lo:hi], binned[b0:b1], raw[b0:b1]))
     return [predictors[i * k : (i + 1) * k] for i in range(n_iter)]
 
 
