@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.preprocessing import LabelEncoder
 
 from amber._graph import Decoder, Encoder, attr_path
 from amber.errors import GraphError, UnsupportedError
@@ -213,8 +214,6 @@ def hgb_from_node(node: dict, dec: Decoder, path: str) -> Any:
 
 
 def _set_classes(est: Any, fitted: Fitted) -> None:
-    from sklearn.preprocessing import LabelEncoder
-
     classes = fitted.value("classes")
     if not isinstance(classes, np.ndarray) or classes.ndim != 1 or classes.size < 2:
         raise GraphError("must be a 1-d array of 2 classes or more", fitted.where("classes"))
@@ -292,7 +291,7 @@ def _decode_predictors(fitted: Fitted, n_iter: int, k: int, order, is_categorica
     data = []
     for name, dtype in NODE_COLUMNS.items():
         column = columns.column(name, "f" if dtype == np.float64 else "iu")
-        data.append(column.astype(np.float64) if column.dtype.kind == "f" else column)
+        data.append(np.asarray(column, dtype=np.float64) if column.dtype.kind == "f" else column)
     bitsets = _bitsets(columns)
     mask = np.zeros(0, np.uint8) if is_categorical is None else is_categorical.astype(np.uint8)
     dtype, fields = _predictor_fields()
@@ -361,7 +360,7 @@ def _decode_bin_mapper(est: Any, fitted: Fitted, order: np.ndarray, categories) 
     where = fitted.where("bin_mapper")
     if not isinstance(raw, dict) or "$" in raw:
         raise GraphError("must be an object", where)
-    node = {key: fitted.dec.decode(value, attr_path(where, key)) for key, value in raw.items()}
+    node = fitted.dec.decode_attrs(raw, where)
     n = len(order)
     offsets = np.asarray(node["threshold_offsets"], dtype=np.int64)
     values = np.asarray(node["thresholds"], dtype=np.float64)
@@ -376,7 +375,8 @@ def _decode_bin_mapper(est: Any, fitted: Fitted, order: np.ndarray, categories) 
     mapper = _BinMapper(n_bins=node["n_bins"], subsample=node["subsample"],
                         is_categorical=remapped, known_categories=known,
                         random_state=node["random_state"], n_threads=node["n_threads"])  # fmt: skip
-    mapper.bin_thresholds_ = [values[offsets[j] : offsets[j + 1]].copy() for j in order]
+    bounds = offsets.tolist()
+    mapper.bin_thresholds_ = [values[bounds[j] : bounds[j + 1]].copy() for j in order.tolist()]
     mapper.n_bins_non_missing_ = np.asarray(node["n_bins_non_missing"], np.uint32)[order]
     mapper.missing_values_bin_idx_ = node["missing_values_bin_idx"]
     cat = np.zeros(n, dtype=np.uint8) if remapped is None else remapped.astype(np.uint8)
