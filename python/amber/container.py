@@ -23,8 +23,10 @@ __all__ = ["FORMAT_VERSION", "Container", "open", "read_bytes", "write"]
 #: The format version this build writes and reads, as (major, minor).
 FORMAT_VERSION: tuple[int, int] = tuple(_core.FORMAT_VERSION)
 
-#: Below this many decoded bytes, starting threads costs more than decoding on one.
-_PARALLEL_BYTES = 1 << 18
+#: Below this many decoded bytes, starting threads costs more than decoding on one. Threads
+#: start on every call (a new zstd context each): timed after gc.collect(), as a first load
+#: runs, one thread wins up to about 512 KiB of zstd-7 arrays, two from 1 MiB.
+_PARALLEL_BYTES = 1 << 19
 #: Above this many decoded bytes, loading overlaps decoding with building the objects.
 _STREAMING_BYTES = 16 << 20
 #: Models are saved once and loaded many times: level 7 decodes a third faster than level 3
