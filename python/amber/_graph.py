@@ -303,19 +303,19 @@ class Decoder:
                     return array
         return self.decode(node, path)
 
-    def view_streamed(self, node: Any, path: str) -> tuple[Any, Callable[[int], None] | None]:
-        """Like view(), with the array possibly still being decoded: the second item,
-        wait(nbytes), blocks until its first nbytes are ready (None: the array is whole).
-        For readers that consume a big array front to back while the rest is decoded (tree
-        columns, span by span)."""
+    def view_streamed(self, node: Any, path: str, name: str) -> tuple[Any, Callable | None]:
+        """Like view() of member `name` at `path`, with the array possibly still being
+        decoded: the second item, wait(nbytes), blocks until its first nbytes are ready (None:
+        the array is whole). For readers that consume a big array front to back while the
+        rest is decoded (tree columns, span by span)."""
         if type(node) is dict and node.keys() == {"$", "array"} and node["$"] == "ndarray":
             index = node["array"]
-            pending = getattr(self._arrays, "pending", None)
-            if pending is not None and type(index) is int and 0 <= index < len(self._arrays):
-                array, wait = pending(index)
+            if type(index) is int and 0 <= index < len(self._arrays):
+                pending = getattr(self._arrays, "pending", None)
+                array, wait = (self._arrays[index], None) if pending is None else pending(index)
                 if array.dtype != object:
                     return array, wait
-        return self.view(node, path), None
+        return self.view(node, attr_path(path, name)), None
 
     def resolve(self, name: Any, path: str) -> Any:
         """The class or function named `name`; only names the trust audit accepted."""

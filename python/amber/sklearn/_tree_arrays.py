@@ -135,7 +135,7 @@ class Columns:
         # Big files are still being decoded: every read of a column waits for its rows first.
         self.raw, self._waits = {}, {}
         for key, node in raw.items():
-            self.raw[key], wait = fitted.dec.view_streamed(node, self.where(key))
+            self.raw[key], wait = fitted.dec.view_streamed(node, self.path, key)
             if wait is not None:
                 self._waits[key] = wait
         self.offsets = self._offsets()
