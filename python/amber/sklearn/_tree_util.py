@@ -35,7 +35,7 @@ def new_estimator(node: dict, dec: Decoder, path: str, schema: str) -> tuple[Any
     cls = dec.resolve(member(node, "class", str, path, "a fully qualified name"), path)
     params_path = attr_path(path, "params")
     raw = member(node, "params", dict, path, "an object of parameters")
-    params = {name: dec.decode(value, attr_path(params_path, name)) for name, value in raw.items()}
+    params = dec.decode_attrs(raw, params_path)  # literals as they are, paths only for errors
     est = construct(cls, params, path)  # with the family's translations from other releases
     fitted = node["fitted"]
     if fitted is not None and not isinstance(fitted, dict):

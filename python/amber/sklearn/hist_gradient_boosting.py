@@ -196,7 +196,7 @@ def hgb_from_node(node: dict, dec: Decoder, path: str) -> Any:
     categories = _decode_categories(est, fitted, n_features)
     set_common(est, fitted)
     order = input_order(est.is_categorical_, n_features)
-    if is_classifier(est):
+    if isinstance(est, HistGradientBoostingClassifier):  # is_classifier() reads all tags: slow
         _set_classes(est, fitted)
     k = fitted.integer("n_trees_per_iteration", 1, 2**31)
     est.n_trees_per_iteration_ = k
