@@ -342,7 +342,7 @@ def _predictor_fields() -> tuple[np.dtype, tuple[int, ...]]:
 
 def _bitsets(columns: Columns) -> dict:
     offsets = columns.column("bitset_offsets", "iu", (columns.n_trees + 1,)).astype(np.int64)
-    if offsets[0] != 0 or (np.diff(offsets) < 0).any():
+    if offsets[0] != 0 or (offsets.size > 1 and (offsets[1:] - offsets[:-1]).min() < 0):
         raise GraphError("must start at 0 and not decrease", columns.where("bitset_offsets"))
     out = {"offsets": offsets}
     for name in ("raw_left_cat_bitsets", "binned_left_cat_bitsets"):
@@ -364,8 +364,8 @@ def _decode_bin_mapper(est: Any, fitted: Fitted, order: np.ndarray, categories) 
     n = len(order)
     offsets = np.asarray(node["threshold_offsets"], dtype=np.int64)
     values = np.asarray(node["thresholds"], dtype=np.float64)
-    if offsets.shape != (n + 1,) or offsets[0] != 0 or (np.diff(offsets) < 0).any() or \
-            offsets[-1] != len(values):  # fmt: skip
+    if offsets.shape != (n + 1,) or offsets[0] != 0 or offsets[-1] != len(values) or \
+            (n and (offsets[1:] - offsets[:-1]).min() < 0):  # fmt: skip
         raise GraphError("threshold_offsets do not match thresholds", where)
     remapped = est._is_categorical_remapped
     known = None
