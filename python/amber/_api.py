@@ -238,7 +238,7 @@ def get_untrusted_types(file: Any = None, data: bytes | None = None) -> list[str
     )
     with opened as c:
         _, version, validation, names, _ = c.load_view(True)
-        _check_graph_version(version)
+        check_graph_version(version)
         _validation_graph(validation)
         return _trust.untrusted(names)
 
@@ -273,12 +273,8 @@ def open_bytes(data: Any, caller: str):
         opened.close()
 
 
-def check_graph_version(opened: container.Container) -> None:
-    """Refuses a file whose graph version this amber does not read."""
-    _check_graph_version(opened.member("metadata", "graph_version"))
-
-
-def _check_graph_version(version: Any) -> None:
+def check_graph_version(version: Any) -> None:
+    """Refuses a file whose graph version (metadata.graph_version) this amber does not read."""
     if type(version) is not int or version != GRAPH_VERSION:
         raise GraphError(
             f"unknown graph version {version!r}: this amber reads graph version {GRAPH_VERSION}"
@@ -290,7 +286,7 @@ def _decode(
 ) -> Any:
     # The validation samples are audited with the model: nothing is imported before both pass.
     graph, version, validation, names, object_types = opened.load_view(verify != "skip")
-    _check_graph_version(version)
+    check_graph_version(version)
     samples = _validation_graph(validation) if verify != "skip" else None
     refused = _trust.untrusted(names, extra)
     if refused:

@@ -301,9 +301,9 @@ def inspect(file: Any = None, *, data: bytes | None = None, trusted: Any = None)
         _api.open_container(file, "inspect") if data is None else _api.open_bytes(data, "inspect")
     )
     with opened as c:
-        _api.check_graph_version(c)
         try:
             manifest = c.manifest
-        except ValueError as exc:
+        except ValueError as exc:  # e.g. an integer literal too long for Python's int()
             raise GraphError(f"the manifest cannot be read: {exc}", None) from exc
+        _api.check_graph_version(manifest["metadata"].get("graph_version"))
         return Inspection(manifest, c.digest, c.file_size, extra)

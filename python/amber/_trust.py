@@ -77,10 +77,6 @@ def collect_names(graph: Any) -> tuple[set[str], set[str]]:
     return names, object_types
 
 
-def is_trusted(name: str, extra: frozenset[str] = frozenset()) -> bool:
-    return name in DEFAULT_TRUSTED or name in extra
-
-
 def untrusted(names: Iterable[str], extra: frozenset[str] = frozenset()) -> list[str]:
     """The names that are neither trusted by default nor in `extra`, sorted."""
     return sorted([name for name in names if name not in DEFAULT_TRUSTED and name not in extra])
