@@ -62,6 +62,11 @@ struct JsonDocument::Impl {
 
 JsonDocument::JsonDocument(std::string_view text, std::string_view where, const Limits& limits)
     : impl_(std::make_unique<Impl>()) {
+  if (limits.max_json_depth > kMaxJsonDepthCeiling) {
+    fail(ErrorKind::InvalidArgument, where,
+         "Limits::max_json_depth is " + std::to_string(limits.max_json_depth) +
+             ", above the ceiling " + std::to_string(kMaxJsonDepthCeiling));
+  }
   auto& parser = impl_->parser;
   if (auto error = parser.allocate(std::max<size_t>(text.size(), 64), limits.max_json_depth)) {
     fail(ErrorKind::LimitExceeded, where,

@@ -66,6 +66,14 @@ TEST(JsonCheck, DepthCapIsExact) {
   EXPECT_TRUE(ParseThrows("{\"a\":" + nested(8) + "}", ErrorKind::LimitExceeded, limits));
 }
 
+TEST(JsonCheck, DepthCapHasACeiling) {
+  amber::Limits limits;
+  limits.max_json_depth = amber::kMaxJsonDepthCeiling;
+  EXPECT_NO_THROW(amber::JsonDocument(nested(amber::kMaxJsonDepthCeiling), "manifest", limits));
+  limits.max_json_depth = amber::kMaxJsonDepthCeiling + 1;
+  EXPECT_TRUE(ParseThrows("[]", ErrorKind::InvalidArgument, limits));
+}
+
 TEST(JsonCheck, DefaultDepthIs256) {
   EXPECT_NO_THROW(amber::JsonDocument(nested(256), "manifest", {}));
   EXPECT_TRUE(ParseThrows(nested(257), ErrorKind::LimitExceeded));

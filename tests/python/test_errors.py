@@ -154,6 +154,15 @@ def test_unknown_limit_is_an_invalid_argument(tmp_path):
         _core.Reader.open(path, {"max_rank": 2**40})  # over uint32
 
 
+def test_json_depth_limit_has_a_ceiling(tmp_path):
+    # The checks after parsing recurse once per level: a cap past the ceiling could let a hostile
+    # file overflow the stack instead of being refused.
+    path = raw_file(tmp_path)
+    container.open(path, limits={"max_json_depth": 4096}).close()  # the ceiling itself is allowed
+    with pytest.raises(errors.InvalidArgumentError, match=r"max_json_depth is 4097.*4096"):
+        container.open(path, limits={"max_json_depth": 4097})
+
+
 @pytest.mark.parametrize(
     "kwargs", [{"level": 0}, {"level": 25}, {"level": -1}, {"filter": "bogus"}]
 )
