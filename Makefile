@@ -47,12 +47,14 @@ test-python: python-install build-cpp
 test-fuzz: $(STAMP)/venv
 	./fuzz/run.sh $(FUZZ_SECONDS)
 
-# The code that shares memory between threads (the streamed decode) under ThreadSanitizer.
+# The code that shares memory between threads (the helper threads, the streamed decode) under
+# ThreadSanitizer.
 test-tsan: $(STAMP)/venv
 	$(BIN)/cmake -S . -B build/tsan -G Ninja -DCMAKE_MAKE_PROGRAM=$(abspath $(BIN)/ninja) \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAMBER_BUILD_PYTHON=OFF -DAMBER_BUILD_TESTS=ON \
 	  -DAMBER_SANITIZE=thread
-	$(BIN)/cmake --build build/tsan -j $(JOBS) --target streaming_decode_test
+	$(BIN)/cmake --build build/tsan -j $(JOBS) --target parallel_test streaming_decode_test
+	TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/cpp/parallel_test
 	TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/cpp/streaming_decode_test
 
 lint: $(STAMP)/venv

@@ -23,10 +23,11 @@ __all__ = ["FORMAT_VERSION", "Container", "open", "read_bytes", "write"]
 #: The format version this build writes and reads, as (major, minor).
 FORMAT_VERSION: tuple[int, int] = tuple(_core.FORMAT_VERSION)
 
-#: Below this many decoded bytes, starting threads costs more than decoding on one. Threads
-#: start on every call (a new zstd context each): timed after gc.collect(), as a first load
-#: runs, one thread wins up to about 512 KiB of zstd-7 arrays, two from 1 MiB.
-_PARALLEL_BYTES = 1 << 19
+#: Below this many decoded bytes, waking a helper thread costs more than it saves. Timed after
+#: gc.collect(), as a first load runs: the 80 KiB of the bench's column pipeline decode faster
+#: on one thread (1815 against 1848 us a load), the 353 KiB of its HistGradientBoosting on two
+#: (1323 against 1427 us).
+_PARALLEL_BYTES = 1 << 18
 #: Above this many decoded bytes, loading overlaps decoding with building the objects.
 _STREAMING_BYTES = 16 << 20
 #: Models are saved once and loaded many times: level 7 decodes a third faster than level 3

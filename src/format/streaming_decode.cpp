@@ -3,7 +3,6 @@
 #include "format/streaming_decode.hpp"
 
 #include <algorithm>
-#include <system_error>
 
 #include "format/error.hpp"
 #include "format/manifest.hpp"
@@ -44,20 +43,14 @@ StreamingDecode::StreamingDecode(const Reader& reader, std::vector<size_t> indic
     return pa < pb;
   });
   if (threads == 0) threads = std::max(1u, hardware_threads() - 1);
-  const size_t workers = std::min<size_t>(threads, jobs_.size());
-  workers_.reserve(workers);
-  for (size_t t = 0; t < workers; ++t) {
-    try {
-      workers_.emplace_back([this] { worker(); });
-    } catch (const std::system_error&) {
-      break;  // no thread to spare: the waiting thread decodes what no worker takes
-    }
-  }
+  const size_t helpers = std::min<size_t>(threads, jobs_.size());
+  // A frame no helper takes is decoded by the thread that waits for it.
+  if (helpers > 0) helpers_ = std::make_unique<Helpers>(helpers, [this] { worker(); });
 }
 
 StreamingDecode::~StreamingDecode() {
   cancel_ = true;
-  for (auto& thread : workers_) thread.join();
+  if (helpers_) helpers_->join();
 }
 
 void StreamingDecode::run_job(size_t j) {

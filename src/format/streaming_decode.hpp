@@ -10,11 +10,11 @@
 #include <exception>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "format/buffer.hpp"
+#include "format/parallel.hpp"
 #include "format/reader.hpp"
 
 namespace amber {
@@ -25,10 +25,10 @@ namespace amber {
 class StreamingDecode {
  public:
   /// Checks the stored bytes' checksums first when `check_checksum` (throws, nothing started),
-  /// then starts `threads` workers (0: one fewer than the hardware threads, at least one).
+  /// then asks `threads` helpers (0: one fewer than the hardware threads, at least one).
   StreamingDecode(const Reader& reader, std::vector<size_t> indices, bool check_checksum,
                   unsigned threads);
-  /// Stops handing out frames and joins the workers (a load abandoned on an error).
+  /// Stops handing out frames and joins the helpers (a load abandoned on an error).
   ~StreamingDecode();
   StreamingDecode(const StreamingDecode&) = delete;
   StreamingDecode& operator=(const StreamingDecode&) = delete;
@@ -67,7 +67,7 @@ class StreamingDecode {
 
   std::atomic<size_t> next_{0};
   std::atomic<bool> cancel_{false};
-  std::vector<std::thread> workers_;
+  std::unique_ptr<Helpers> helpers_;  // last: joined before the state above goes
 };
 
 }  // namespace amber

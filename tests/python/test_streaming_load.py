@@ -3,6 +3,7 @@ the same objects as a whole decode, the same errors for hostile trees, and damag
 
 import io
 import json
+import os
 import struct
 
 import numpy as np
@@ -166,3 +167,27 @@ def test_streamed_arrays_match_a_whole_decode(tmp_path, monkeypatch):
 def test_a_small_file_is_decoded_at_once():
     opened = container.read_bytes(amber.dumps(MODELS["tree"]()))
     assert isinstance(opened.arrays_streaming(), list)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_a_forked_child_loads_too(tmp_path, monkeypatch):
+    # The decode threads are started once per process: a child forked after the parent used
+    # them (multiprocessing's default start method on Linux) must not wait for threads that
+    # fork() did not copy (tests/cpp/parallel_test.cpp checks that it gets threads of its own).
+    monkeypatch.setattr(container, "_STREAMING_BYTES", 0)
+    monkeypatch.setattr(container, "_PARALLEL_BYTES", 0)
+    model = MODELS["forest"]()
+    path = tmp_path / "forest.amber"
+    amber.dump(model, path)
+    expected = model.predict_proba(X)
+    assert_same(amber.load(path).predict_proba(X), expected)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit status only
+        code = 1  # also on any exception: the child must never return into pytest
+        try:
+            same = np.array_equal(amber.load(path).predict_proba(X), expected)
+            code = 0 if same and len(container.open(path).arrays()) > 0 else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
