@@ -23,13 +23,12 @@ __all__ = ["FORMAT_VERSION", "Container", "open", "read_bytes", "write"]
 #: The format version this build writes and reads, as (major, minor).
 FORMAT_VERSION: tuple[int, int] = tuple(_core.FORMAT_VERSION)
 
-#: Below this many decoded bytes, waking a helper thread costs more than it saves. Timed after
-#: gc.collect(), as a first load runs: the 80 KiB of the bench's column pipeline decode faster
-#: on one thread (1815 against 1848 us a load), the 353 KiB of its HistGradientBoosting on two
-#: (1323 against 1427 us).
+#: Below this many decoded bytes a load decodes every array on its own thread first; above,
+#: helper threads decode while the objects are built (StreamedArrays). Timed after
+#: gc.collect(), as a first load runs: the 80 KiB of the bench's column pipeline load fastest on
+#: one thread (1815 us a load, 1848 on two), the 353 KiB of its HistGradientBoosting streamed
+#: (1193 us, against 1312 decoded whole on two threads first and 1427 on one).
 _PARALLEL_BYTES = 1 << 18
-#: Above this many decoded bytes, loading overlaps decoding with building the objects.
-_STREAMING_BYTES = 16 << 20
 #: Models are saved once and loaded many times: level 7 decodes a third faster than level 3
 #: (fewer, longer matches) and still saves faster than zlib-3 (docs/format.md §7).
 _DEFAULT_LEVEL = 7
@@ -272,9 +271,9 @@ class Container:
         indexing waits for that array; `pending(i)` gives it at once with a wait(nbytes)
         for readers that consume it front to back (see StreamedArrays)."""
         reader = self._open_reader()
-        decoded, indices = reader.decoded_bytes, list(range(reader.array_count))
-        if decoded < _STREAMING_BYTES:
-            return reader.arrays(indices, check_checksum, 1 if decoded < _PARALLEL_BYTES else 0)
+        indices = list(range(reader.array_count))
+        if reader.decoded_bytes < _PARALLEL_BYTES:
+            return reader.arrays(indices, check_checksum, 1)
         return StreamedArrays(reader.decode_streaming(indices, check_checksum))
 
     def verify(self, threads: int = 0) -> None:

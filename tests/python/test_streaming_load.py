@@ -48,7 +48,7 @@ def streamed(monkeypatch):
         started.append(len(decoding))
         real(self, decoding)
 
-    monkeypatch.setattr(container, "_STREAMING_BYTES", 0)
+    monkeypatch.setattr(container, "_PARALLEL_BYTES", 0)
     monkeypatch.setattr(container.StreamedArrays, "__init__", spy)
     return started
 
@@ -60,7 +60,7 @@ def test_a_streamed_load_gives_the_same_estimator(name, streamed, monkeypatch, t
     amber.dump(model, path)
     back = amber.load(path)
     assert streamed, "the load did not stream"
-    monkeypatch.setattr(container, "_STREAMING_BYTES", 1 << 62)
+    monkeypatch.setattr(container, "_PARALLEL_BYTES", 1 << 62)
     assert_same(amber.load(path), back)  # bit for bit what a whole decode builds
     assert len(streamed) == 1
     for method in ("predict", "predict_proba", "decision_function", "score_samples"):
@@ -143,7 +143,7 @@ def test_damaged_compressed_bytes_fail_the_load_naming_the_array(streamed):
 
 
 def test_streamed_arrays_match_a_whole_decode(tmp_path, monkeypatch):
-    monkeypatch.setattr(container, "_STREAMING_BYTES", 0)
+    monkeypatch.setattr(container, "_PARALLEL_BYTES", 0)
     arrays = {
         "big": np.arange(2_000_000, dtype=np.float64) % 97,
         "ints": np.arange(500_000, dtype=np.int32) // 7,
@@ -174,7 +174,6 @@ def test_a_forked_child_loads_too(tmp_path, monkeypatch):
     # The decode threads are started once per process: a child forked after the parent used
     # them (multiprocessing's default start method on Linux) must not wait for threads that
     # fork() did not copy (tests/cpp/parallel_test.cpp checks that it gets threads of its own).
-    monkeypatch.setattr(container, "_STREAMING_BYTES", 0)
     monkeypatch.setattr(container, "_PARALLEL_BYTES", 0)
     model = MODELS["forest"]()
     path = tmp_path / "forest.amber"
