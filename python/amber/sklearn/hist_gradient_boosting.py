@@ -25,6 +25,7 @@ from amber.sklearn._tree_arrays import Columns, raise_defect
 from amber.sklearn._tree_util import (
     Fitted,
     common_fitted,
+    concat_records,
     estimator_node,
     new_estimator,
     set_common,
@@ -119,7 +120,7 @@ def _encode_predictors(predictors: list, order: np.ndarray, raw_bitsets: str, en
     category codes (1.3 keeps sets of raw values there, and sets of codes in the binned ones:
     a categorical feature's bin is its category's position, its code)."""
     flat = [p for iteration in predictors for p in iteration]
-    nodes = np.concatenate([p.nodes for p in flat])
+    nodes = concat_records([p.nodes for p in flat])
     columns = {name: nodes[name].astype(dtype) for name, dtype in NODE_COLUMNS.items()}
     internal = columns["is_leaf"] == 0
     columns["feature_idx"] = np.where(internal, order[nodes["feature_idx"]], 0).astype(np.int32)
