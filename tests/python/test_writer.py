@@ -118,6 +118,11 @@ def test_to_bytes_is_deterministic_and_matches_write(tmp_path):
         writer = _core.Writer(threads=2)
         writer.add_array(sample("float32", (300, 3)), name="w")
         writer.add_string_array(["x", "y"], (2,), name="labels")
+        # Pieces bigger than the writer's 64 KiB gathering buffer go out on their own, between
+        # small ones that are gathered: the file must not depend on which.
+        writer.add_array(sample("float64", (10_000, 2)), name="big_raw", compress=False)
+        writer.add_array(sample("int64", (3,)), name="small")
+        writer.add_array(sample("float64", (40_000,)), name="big_zstd")
         writer.set_graph_json('{"k":[1,2.5,"s"]}')
         return writer
 
