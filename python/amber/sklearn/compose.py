@@ -62,7 +62,9 @@ def _restore_ct(ct: ColumnTransformer, fitted: p.Fitted) -> None:
     entries = _entries(fitted)
     indices = _column_indices(fitted, len(entries), n)
     names = [name for name, _, _ in entries]
-    if _fits_passthrough():  # a file of 1.3 holds the string
+    passthrough = any(isinstance(trans, str) and trans == "passthrough" for _, trans, _ in entries)
+    # The probe fits a ColumnTransformer (ms, once a process): only for a file that needs it.
+    if passthrough and _fits_passthrough():  # a file of 1.3 holds the string
         entries = [
             (name, _passthrough(ct, cols) if trans == "passthrough" else trans, spec)
             for (name, trans, spec), cols in zip(entries, indices, strict=True)
