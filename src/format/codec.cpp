@@ -32,11 +32,16 @@ struct DCtxDeleter {
   void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
 };
 
-// One context per thread: contexts are not thread-safe and are costly to create.
+// One context per thread: contexts are not thread-safe and are costly to create. A compression
+// context keeps the tables of the strongest level it ran (tens of MiB at level 19), so helper
+// threads, which outlive the work, drop it after each task (release_thread_codec_memory).
+thread_local std::unique_ptr<ZSTD_CCtx, CCtxDeleter> t_cctx;
+thread_local std::vector<uint8_t> t_scratch;
+
 ZSTD_CCtx* thread_cctx() {
-  thread_local std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx(ZSTD_createCCtx());
-  if (!cctx) throw std::bad_alloc();
-  return cctx.get();
+  if (!t_cctx) t_cctx.reset(ZSTD_createCCtx());
+  if (!t_cctx) throw std::bad_alloc();
+  return t_cctx.get();
 }
 
 ZSTD_DCtx* thread_dctx() {
@@ -46,6 +51,16 @@ ZSTD_DCtx* thread_dctx() {
 }
 
 }  // namespace
+
+std::span<uint8_t> thread_scratch(size_t size) {
+  if (t_scratch.size() < size) t_scratch.resize(size);
+  return {t_scratch.data(), size};
+}
+
+void release_thread_codec_memory() {
+  t_cctx.reset();
+  std::vector<uint8_t>().swap(t_scratch);
+}
 
 void shuffle_bytes(std::span<const uint8_t> src, std::span<uint8_t> dst, size_t k) {
   const size_t m = src.size() / k;

@@ -9,6 +9,13 @@
 
 namespace amber {
 
+/// This thread's scratch buffer, at least `size` bytes, reused from call to call: a fresh block
+/// per frame cost as much in page faults as the unshuffle itself.
+std::span<uint8_t> thread_scratch(size_t size);
+/// Frees this thread's compression context and scratch buffer (helper threads call it after
+/// each task, so that a level-19 save leaves no tables behind on them).
+void release_thread_codec_memory();
+
 /// Byte-shuffles `src` (elements of `itemsize` bytes) into `dst` of the same size.
 void shuffle_bytes(std::span<const uint8_t> src, std::span<uint8_t> dst, size_t itemsize);
 /// Undoes shuffle_bytes.

@@ -18,6 +18,8 @@
 #include <system_error>
 #include <thread>
 
+#include "format/codec.hpp"
+
 namespace amber {
 namespace detail {
 
@@ -79,7 +81,8 @@ class Pool {
         if (--s->wanted == 0) queue_.pop_front();
         ++s->running;
       }
-      s->task();  // never throws: Helpers wraps it
+      s->task();                      // never throws: Helpers wraps it
+      release_thread_codec_memory();  // this thread outlives the work that grew it
       {
         std::lock_guard lock(mutex_);
         --s->running;

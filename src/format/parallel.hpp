@@ -22,7 +22,8 @@ struct Submission;
 
 /// Runs `task` on up to `count` of the process's helper threads, started once and kept: a load
 /// or a batch prediction then costs a wake-up instead of a thread start, and each helper keeps
-/// its zstd context and scratch buffers. No helper may start at all (all busy, or none on a
+/// its zstd decompression context (its compression context and scratch buffer, which grow with
+/// the work, are freed after each task). No helper may start at all (all busy, or none on a
 /// one-core machine), so the owner must be able to finish the work alone. After fork() the
 /// child gets a new set of helpers on first use.
 class Helpers {

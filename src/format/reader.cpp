@@ -211,11 +211,7 @@ void Reader::decode_frame(const Frame& job, std::span<uint8_t> out) const {
   const auto dst = out.subspan(job.decoded_offset, size);
   const std::string where = "frame " + std::to_string(job.frame) + " of " + s.where(job.array);
   if (!info.shuffle) return zstd_decompress_frame(frame, dst, where);
-  // One scratch per thread, reused across frames: a fresh 4 MiB block per frame cost as much
-  // in page faults as the unshuffle itself.
-  thread_local std::vector<uint8_t> scratch;
-  if (scratch.size() < size) scratch.resize(size);
-  const std::span<uint8_t> shuffled(scratch.data(), size);
+  const std::span<uint8_t> shuffled = thread_scratch(size);
   zstd_decompress_frame(frame, shuffled, where);
   unshuffle_bytes(shuffled, dst, itemsize(info.dtype));
 }

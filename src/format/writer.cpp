@@ -233,6 +233,8 @@ void Writer::Impl::compress_all() {
   parallel_for(jobs.size(), threads,
                [&](size_t j) { compress_chunk(arrays[jobs[j].array], jobs[j].frame); });
   parallel_for(arrays.size(), threads, [&](size_t i) { finish_array(arrays[i]); });
+  // A model is saved once: the tables of its level are not kept on the calling thread either.
+  release_thread_codec_memory();
 }
 
 void Writer::Impl::lay_out() {
