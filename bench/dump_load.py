@@ -51,7 +51,7 @@ FORMATS = {
     ),
     "amber (default, zstd-7)": (lambda m, p: amber.dump(m, p), amber.load),
     "amber max (zstd-19)": (lambda m, p: amber.dump(m, p, compression="max"), amber.load),
-    "amber none (mmap)": (lambda m, p: amber.dump(m, p, compression="none"), amber.load),
+    "amber none (uncompressed)": (lambda m, p: amber.dump(m, p, compression="none"), amber.load),
     # The default file, loaded without re-running its validation samples (the bench's files
     # carry none, so this separates the cost of the check from the load itself).
     "amber verify=skip": (lambda m, p: amber.dump(m, p), lambda p: amber.load(p, verify="skip")),

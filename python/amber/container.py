@@ -2,7 +2,8 @@
 
 A thin layer over amber._core: libamber produces and checks every byte. Arrays read from a
 file come back as numpy arrays that keep the file's memory alive on their own; raw
-(uncompressed) arrays are read-only views of the memory-mapped file.
+(uncompressed) arrays are read-only views of the memory-mapped file (of its bytes read into
+memory, for a file under 1 MiB: _core.Reader.open decides).
 """
 
 from __future__ import annotations
@@ -171,7 +172,8 @@ def write(
 
 
 def open(path: str | os.PathLike, *, limits: dict | None = None) -> Container:
-    """Memory-maps the file at `path` and validates its structure."""
+    """Opens the file at `path` (memory-mapped, or read if under 1 MiB) and validates its
+    structure."""
     return Container(_core.Reader.open(os.fsdecode(path), limits))
 
 

@@ -56,7 +56,8 @@ struct Fd {
 
 }  // namespace
 
-std::shared_ptr<const Buffer> map_file(const std::filesystem::path& path) {
+std::shared_ptr<const Buffer> read_or_map_file(const std::filesystem::path& path,
+                                               uint64_t read_below) {
   Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (file.fd < 0) fail_errno(path, "cannot open");
   struct stat st {};
@@ -64,9 +65,25 @@ std::shared_ptr<const Buffer> map_file(const std::filesystem::path& path) {
   if (!S_ISREG(st.st_mode)) fail(ErrorKind::Io, path.string(), "not a regular file");
   const auto size = static_cast<size_t>(st.st_size);
   if (size == 0) return std::make_shared<MappedFile>(nullptr, 0);
+  if (size < read_below) {
+    auto block = std::make_shared<AlignedBlock>(size);
+    size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::read(file.fd, block->data() + done, size - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) fail_errno(path, "cannot read");
+      if (n == 0) fail(ErrorKind::Io, path.string(), "changed size while being read");
+      done += static_cast<size_t>(n);
+    }
+    return block;
+  }
   void* address = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, file.fd, 0);
   if (address == MAP_FAILED) fail_errno(path, "cannot map");
   return std::make_shared<MappedFile>(address, size);
+}
+
+std::shared_ptr<const Buffer> map_file(const std::filesystem::path& path) {
+  return read_or_map_file(path, 0);
 }
 
 std::shared_ptr<const Buffer> copy_buffer(std::span<const uint8_t> bytes) {

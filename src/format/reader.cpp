@@ -102,7 +102,7 @@ Reader& Reader::operator=(Reader&&) noexcept = default;
 Reader::~Reader() = default;
 
 Reader Reader::open(const std::filesystem::path& path, const Limits& limits) {
-  return from_buffer(map_file(path), limits);
+  return from_buffer(read_or_map_file(path, kReadBelowBytes), limits);
 }
 
 Reader Reader::from_buffer(std::shared_ptr<const Buffer> file, const Limits& limits) {

@@ -27,7 +27,11 @@ struct ArrayData {
 /// An open, structurally validated .amber file. Thread-safe for concurrent reads.
 class Reader {
  public:
-  /// Maps `path` and validates header, footer, manifest and array table. Throws Error.
+  /// Files smaller than this are read into memory rather than mapped (read_or_map_file).
+  static constexpr uint64_t kReadBelowBytes = uint64_t{1} << 20;
+
+  /// Maps `path` (reads it, below kReadBelowBytes) and validates header, footer, manifest and
+  /// array table. Throws Error.
   static Reader open(const std::filesystem::path& path, const Limits& limits = {});
   /// Validates a file already in memory (kept alive by the buffer). Throws Error.
   static Reader from_buffer(std::shared_ptr<const Buffer> file, const Limits& limits = {});

@@ -1,4 +1,5 @@
-// A file changed while a Reader has it open (docs/format.md §8): renamed over, or written in place.
+// A file changed while a Reader has it open (docs/format.md §8): renamed over, or written in place
+// (a mapped file shows the change; a small file, read at open, does not).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -40,10 +41,13 @@ TEST(FileChange, RenamedOverFileKeepsTheOldContentForAnOpenReader) {
   EXPECT_EQ(Bytes(data.bytes.begin(), data.bytes.end()), new_values);
 }
 
+/// Values big enough that the file is mapped, not read at open.
+Bytes mapped_size_values() { return Bytes(amber::Reader::kReadBelowBytes, 1); }
+
 TEST(FileChange, InPlaceWriteAfterOpenIsFoundByChecksumAndVerify) {
   amber_test::TempDir dir;
   const auto path = dir.path() / "model.amber";
-  write_model(path, Bytes(5000, 1));
+  write_model(path, mapped_size_values());
   amber::Reader reader = amber::Reader::open(path);
   ASSERT_NO_THROW(reader.verify());
   const uint64_t at = reader.header().data_offset + reader.arrays()[0].offset + 123;
@@ -64,7 +68,7 @@ TEST(FileChange, InPlaceWriteAfterOpenIsFoundByChecksumAndVerify) {
 TEST(FileChange, InPlaceWriteToACompressedArrayIsFound) {
   amber_test::TempDir dir;
   const auto path = dir.path() / "model.amber";
-  write_model(path, Bytes(5000, 1));
+  write_model(path, mapped_size_values());
   amber::Reader reader = amber::Reader::open(path);
   ASSERT_EQ(reader.arrays()[1].codec, amber::Codec::Zstd);
   const uint64_t at = reader.header().data_offset + reader.arrays()[1].offset + 5;
@@ -87,6 +91,25 @@ TEST(FileChange, FromBufferCopiesAreImmuneToLaterChanges) {
   write_model(path, Bytes(5000, 9));
   EXPECT_NO_THROW(reader.verify());
   EXPECT_EQ(reader.array(0, true).bytes[0], 1);
+}
+
+TEST(FileChange, ASmallFileIsReadAtOpenAndKeepsItsContent) {
+  amber_test::TempDir dir;
+  const auto path = dir.path() / "model.amber";
+  const Bytes values(5000, 1);
+  write_model(path, values);
+  amber::Reader reader = amber::Reader::open(path);
+  ASSERT_LT(reader.file_bytes().size(), amber::Reader::kReadBelowBytes);
+  const uint64_t at = reader.header().data_offset + reader.arrays()[0].offset + 123;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  const uint8_t changed = 0x7F;
+  ASSERT_EQ(::pwrite(fd, &changed, 1, static_cast<off_t>(at)), 1);
+  ::close(fd);
+  EXPECT_EQ(reader.file_bytes()[at], 1) << "the bytes read at open should not change";
+  const auto data = reader.array(0, true);
+  EXPECT_EQ(Bytes(data.bytes.begin(), data.bytes.end()), values);
+  EXPECT_NO_THROW(reader.verify());
 }
 
 }  // namespace

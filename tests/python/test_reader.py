@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import NUMERIC_DTYPES, assert_same, header_fields, sample
 
-from amber import _core, errors
+from amber import _core, container, errors
 
 
 def write(path, arrays, compress=True, strings=(), **kwargs):
@@ -113,16 +113,32 @@ def test_raw_arrays_are_read_only_views(raw_path, sample_arrays):
         array.setflags(write=True)
 
 
-def test_raw_arrays_alias_the_mapped_file(raw_path, sample_arrays):
+def _flip_first_element(path, array_offset):
+    """Inverts the first 4 bytes of the array at `array_offset` in the data section, in place
+    (outside the format's contract, section 8)."""
+    at = header_fields(path.read_bytes())["data_offset"] + array_offset
+    with path.open("r+b") as f:
+        f.seek(at)
+        original = f.read(4)
+        f.seek(at)
+        f.write(bytes(b ^ 0xFF for b in original))
+
+
+def test_raw_arrays_alias_the_mapped_file(tmp_path):
+    path = tmp_path / "big.amber"  # over 1 MiB: mapped, not read at open
+    container.write(path, [np.arange(300_000, dtype=np.int32)], compression="none")
+    array = _core.Reader.open(path).array(0)
+    first = int(array[0])
+    _flip_first_element(path, 0)
+    assert int(array[0]) != first  # the array is the file's memory, not a copy
+
+
+def test_a_small_file_is_read_at_open(raw_path):
+    assert raw_path.stat().st_size < 1 << 20
     array = _core.Reader.open(raw_path).array(1)
     first = int(array[0])
-    data_offset = header_fields(raw_path.read_bytes())["data_offset"]
-    with raw_path.open("r+b") as f:  # in place, outside the format's contract (section 8)
-        f.seek(data_offset + 2816)
-        original = f.read(4)
-        f.seek(data_offset + 2816)
-        f.write(bytes(b ^ 0xFF for b in original))
-    assert int(array[0]) != first  # the array is the file's memory, not a copy
+    _flip_first_element(raw_path, 2816)
+    assert int(array[0]) == first  # read at open: a change after open does not reach it
 
 
 def test_arrays_outlive_the_reader(raw_path, zstd_path, sample_arrays):
