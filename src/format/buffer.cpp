@@ -1,4 +1,4 @@
-// File mappings, owned copies and borrowed memory behind one Buffer interface.
+// File mappings, files read whole, owned copies and borrowed memory behind one Buffer interface.
 #include "format/buffer.hpp"
 
 #include <fcntl.h>
@@ -80,10 +80,6 @@ std::shared_ptr<const Buffer> read_or_map_file(const std::filesystem::path& path
   void* address = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, file.fd, 0);
   if (address == MAP_FAILED) fail_errno(path, "cannot map");
   return std::make_shared<MappedFile>(address, size);
-}
-
-std::shared_ptr<const Buffer> map_file(const std::filesystem::path& path) {
-  return read_or_map_file(path, 0);
 }
 
 std::shared_ptr<const Buffer> copy_buffer(std::span<const uint8_t> bytes) {

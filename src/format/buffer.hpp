@@ -16,13 +16,10 @@ class Buffer {
   virtual std::span<const uint8_t> bytes() const noexcept = 0;
 };
 
-/// Maps a whole file read-only (an empty file gives an empty buffer). Throws Error(Io).
-std::shared_ptr<const Buffer> map_file(const std::filesystem::path& path);
-
-/// A file's bytes: read into memory below `read_below` bytes, mapped otherwise. Mapping a small
-/// file costs more than copying it (the map, its page faults and the unmap are each a kernel
-/// entry), while a big one is better left to the page cache, shared between processes.
-/// Throws Error(Io).
+/// A file's bytes (an empty file gives an empty buffer): read into memory below `read_below`
+/// bytes, mapped read-only otherwise. Mapping a small file costs more than copying it (the map,
+/// its page faults and the unmap are each a kernel entry), while a big one is better left to
+/// the page cache, shared between processes. Throws Error(Io).
 std::shared_ptr<const Buffer> read_or_map_file(const std::filesystem::path& path,
                                                uint64_t read_below);
 
