@@ -97,7 +97,7 @@ void compress_chunk(Pending& p, size_t frame) {
     p.frames[frame] = zstd_compress_frame(src, p.info.level);
     return;
   }
-  std::vector<uint8_t> shuffled(size);
+  const std::span<uint8_t> shuffled = thread_scratch(size);  // the reader's, reused per thread
   shuffle_bytes(src, shuffled, itemsize(p.info.dtype));
   p.frames[frame] = zstd_compress_frame(shuffled, p.info.level);
 }
