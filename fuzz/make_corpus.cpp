@@ -3,6 +3,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 
 #include "format/codec.hpp"
@@ -112,6 +113,19 @@ void valid_seeds(Corpus& corpus) {
   later.manifest = amber_test::replace_once(later.manifest, "\"name\":\"alpha\"",
                                             "\"name\":\"alpha\",\"future\":[1]");
   corpus.add("valid-minor1-unknown-key.amber", amber_test::assemble(later));
+  // Format 2.0's compressed manifest: the fuzzer mutates the frame and the text behind it.
+  amber::WriteOptions packed_options;
+  packed_options.manifest_level = 3;
+  amber::Writer packed(packed_options);
+  std::string graph = "[";
+  for (int i = 0; i < 20; ++i) graph += (i ? "," : "") + std::string(R"({"name":"sklearn.tree"})");
+  packed.set_graph_json(graph + "]");
+  const Bytes packed_file = packed.to_bytes();
+  if (packed_file[12] != amber::kFlagManifestZstd) throw std::logic_error("manifest not packed");
+  corpus.add("valid-compressed-manifest.amber", packed_file);
+  amber_test::FileParts v1 = amber_test::split(amber_test::small_valid_file());
+  v1.header.format_major = 1;
+  corpus.add("valid-major1.amber", amber_test::assemble(v1));
   corpus.add("valid-handmade-frame.amber",
              amber_test::hand_file({amber_test::zstd_array(
                  "z", "uint8", {100}, 100, 64,
@@ -135,8 +149,8 @@ void broken_seeds(Corpus& corpus) {
   extra.resize(extra.size() + 64, 0);
   corpus.add("extra-bytes.amber", extra);
   amber_test::FileParts major = amber_test::split(small);
-  major.header.format_major = 2;
-  corpus.add("major2.amber", amber_test::assemble(major));
+  major.header.format_major = 3;
+  corpus.add("major3.amber", amber_test::assemble(major));
   const std::string manifest = amber_test::split(small).manifest;
   const auto edit = [&](const std::string& name, std::string_view from, std::string_view to) {
     corpus.add(name,

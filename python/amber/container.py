@@ -157,7 +157,9 @@ def write(
         metadata = {}
     if not isinstance(metadata, dict):
         raise InvalidArgumentError(f"write(): metadata must be a dict, not {type(metadata)}")
-    writer = _core.Writer(threads=threads)
+    # The manifest is compressed whenever the arrays are: "none" keeps a file whose manifest
+    # any text tool can read.
+    writer = _core.Writer(threads=threads, manifest_level=level if compress else 0)
     for index, (name, value) in enumerate(_named(arrays)):
         _add_array(writer, index, name, value, compress, level)
     writer.set_graph_json(_json(graph, "graph"))
@@ -198,6 +200,11 @@ class Container:
     @property
     def format_version(self) -> tuple[int, int]:
         return tuple(self._open_reader().format_version)
+
+    @property
+    def manifest_compressed(self) -> bool:
+        """Whether the file stores its manifest as a zstd frame (format 2.0, header flag 1)."""
+        return self._open_reader().manifest_compressed
 
     @property
     def digest(self) -> str:

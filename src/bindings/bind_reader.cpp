@@ -120,6 +120,8 @@ void bind_reader(nb::module_& m) {
       .def_static("from_bytes", &open_bytes, nb::arg("data"), nb::arg("limits") = nb::none(),
                   "Copies `data` into an aligned buffer and validates it as a file.")
       .def_prop_ro("format_version", &format_version)
+      .def_prop_ro("manifest_compressed",
+                   [](const Reader& r) { return r.header().manifest_compressed(); })
       .def_prop_ro("file_size", &Reader::file_size)
       .def_prop_ro("manifest_json", &Reader::manifest_json)
       .def_prop_ro("signature_json", &Reader::signature_json)

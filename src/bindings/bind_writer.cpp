@@ -63,8 +63,8 @@ uint64_t element_count(const std::vector<uint64_t>& shape) {
 /// amber::Writer plus what must outlive write(): the arrays and encoded strings it points to.
 class PyWriter {
  public:
-  PyWriter(unsigned threads, const LimitsArg& limits)
-      : writer_(WriteOptions{threads, limits_from_dict(limits, "Writer()")}) {}
+  PyWriter(unsigned threads, const LimitsArg& limits, int manifest_level)
+      : writer_(WriteOptions{threads, limits_from_dict(limits, "Writer()"), manifest_level}) {}
 
   uint64_t add_array(InputArray array, std::string name, CodecSpec codec) {
     ArrayInput input{std::move(name),
@@ -137,8 +137,10 @@ uint64_t add_string_array(PyWriter& w, const std::vector<std::string>& strings,
 void bind_writer(nb::module_& m) {
   constexpr uint64_t kChunk = CodecSpec{}.chunk;
   nb::class_<PyWriter>(m, "Writer", "Builds one .amber file (amber::Writer).")
-      .def(nb::init<unsigned, const LimitsArg&>(), nb::arg("threads") = 0,
-           nb::arg("limits") = nb::none())
+      .def(nb::init<unsigned, const LimitsArg&, int>(), nb::arg("threads") = 0,
+           nb::arg("limits") = nb::none(), nb::arg("manifest_level") = 0,
+           "`manifest_level` 1..19 stores the manifest zstd-compressed when that makes the file "
+           "smaller; 0 stores it as text.")
       .def("add_array", &add_array, nb::arg("array"), nb::arg("name") = "",
            nb::arg("compress") = true, nb::arg("level") = CodecSpec{}.level,
            nb::arg("filter") = "auto", nb::arg("chunk") = kChunk,

@@ -40,7 +40,11 @@ void append_header_section(std::string& out, std::string_view path, const Reader
   append_field(out, "format",
                std::to_string(header.format_major) + "." + std::to_string(header.format_minor));
   append_field(out, "file size", size_with_bytes(reader.file_size()));
-  append_field(out, "manifest", size_with_bytes(header.manifest_length));
+  std::string manifest = size_with_bytes(header.manifest_length);
+  if (header.manifest_compressed()) {
+    manifest += ", zstd of " + size_with_bytes(reader.manifest_json().size()) + " of JSON";
+  }
+  append_field(out, "manifest", manifest);
   append_field(out, "data", size_with_bytes(header.data_length));
   append_field(out, "signature", size_with_bytes(reader.footer().signature_length));
   append_field(out, "digest", digest_hex(reader.footer().content_digest));

@@ -92,6 +92,8 @@ void append_header(ObjectWriter& report, const Reader& reader) {
   ObjectWriter format(report.member("format"));
   format.number("major", header.format_major).number("minor", header.format_minor).close();
   report.number("manifest_length", header.manifest_length);
+  report.string("manifest_codec", header.manifest_compressed() ? "zstd" : "raw");
+  report.number("manifest_json_length", reader.manifest_json().size());
   report.number("data_offset", header.data_offset).number("data_length", header.data_length);
   report.number("signature_length", reader.footer().signature_length);
   report.string("content_digest", digest_hex(reader.footer().content_digest));

@@ -16,9 +16,12 @@ namespace amber::cli {
 namespace {
 
 std::string version_text() {
-  const std::string major = std::to_string(kFormatMajor);
-  return std::string("amber ") + AMBER_VERSION + "\nfile format " + major + "." +
-         std::to_string(kFormatMinor) + " (reads " + major + ".x)";
+  std::string reads;
+  for (auto major = kOldestFormatMajor; major <= kFormatMajor; ++major) {
+    reads += (major == kOldestFormatMajor ? "" : " and ") + std::to_string(major) + ".x";
+  }
+  return std::string("amber ") + AMBER_VERSION + "\nfile format " + std::to_string(kFormatMajor) +
+         "." + std::to_string(kFormatMinor) + " (reads " + reads + ")";
 }
 
 // Parses the command line and runs the chosen subcommand; returns the exit code.

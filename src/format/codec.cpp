@@ -110,6 +110,15 @@ std::vector<uint8_t> zstd_compress_frame(std::span<const uint8_t> src, int level
   return out;
 }
 
+uint64_t zstd_declared_size(std::span<const uint8_t> frame, const std::string& where) {
+  const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (declared == ZSTD_CONTENTSIZE_ERROR) fail(ErrorKind::Corrupt, where, "is not a zstd frame");
+  if (declared == ZSTD_CONTENTSIZE_UNKNOWN) {
+    fail(ErrorKind::Corrupt, where, "is a zstd frame that does not declare its decoded size");
+  }
+  return declared;
+}
+
 void zstd_decompress_frame(std::span<const uint8_t> frame, std::span<uint8_t> dst,
                            const std::string& where) {
   const size_t frame_size = ZSTD_findFrameCompressedSize(frame.data(), frame.size());
@@ -120,7 +129,7 @@ void zstd_decompress_frame(std::span<const uint8_t> frame, std::span<uint8_t> ds
   if (declared == ZSTD_CONTENTSIZE_ERROR ||
       (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != dst.size())) {
     fail(ErrorKind::Corrupt, where,
-         "frame header claims " + std::to_string(declared) + " bytes, the manifest " +
+         "frame header claims " + std::to_string(declared) + " bytes, expected " +
              std::to_string(dst.size()));
   }
   const size_t n =

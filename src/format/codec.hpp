@@ -24,6 +24,10 @@ void unshuffle_bytes(std::span<const uint8_t> src, std::span<uint8_t> dst, size_
 /// Compresses `src` into exactly one zstd frame at `level`.
 std::vector<uint8_t> zstd_compress_frame(std::span<const uint8_t> src, int level);
 
+/// The decoded size `frame` declares in its header. Throws Error(Corrupt) when `frame` does not
+/// start with a zstd frame header that declares one (`where` names the frame).
+uint64_t zstd_declared_size(std::span<const uint8_t> frame, const std::string& where);
+
 /// Decodes `frame`, which must be exactly one zstd frame, into exactly `dst.size()` bytes.
 /// `where` names the frame in errors. Throws Error(Corrupt).
 void zstd_decompress_frame(std::span<const uint8_t> frame, std::span<uint8_t> dst,

@@ -41,6 +41,7 @@ std::array<uint8_t, kHeaderSize> encode_header(const Header& header) {
   std::copy(kHeaderMagic.begin(), kHeaderMagic.end(), out.begin());
   put<uint16_t>(&out[8], header.format_major);
   put<uint16_t>(&out[10], header.format_minor);
+  put<uint32_t>(&out[12], header.flags);
   put<uint64_t>(&out[16], header.manifest_length);
   put<uint64_t>(&out[24], header.data_offset);
   put<uint64_t>(&out[32], header.data_length);
@@ -74,13 +75,19 @@ Header parse_header(std::span<const uint8_t> file, uint64_t max_manifest_bytes) 
   Header header;
   header.format_major = get<uint16_t>(h + 8);
   header.format_minor = get<uint16_t>(h + 10);
-  if (header.format_major != kFormatMajor) {
+  if (header.format_major < kOldestFormatMajor || header.format_major > kFormatMajor) {
     fail(ErrorKind::UnsupportedVersion, where,
          "format version " + num(header.format_major) + "." + num(header.format_minor) +
-             " is not supported; this reader knows major version " + num(kFormatMajor));
+             " is not supported; this reader knows major versions " + num(kOldestFormatMajor) +
+             " to " + num(kFormatMajor));
   }
   if (!checksum_ok(h)) fail(ErrorKind::Corrupt, where, "header checksum does not match");
-  if (get<uint32_t>(h + 12) != 0) fail(ErrorKind::Corrupt, where, "unknown flags are set");
+  header.flags = get<uint32_t>(h + 12);
+  const uint32_t known_flags = header.format_major >= 2 ? kFlagManifestZstd : 0;
+  if ((header.flags & ~known_flags) != 0) {
+    fail(ErrorKind::Corrupt, where,
+         "unknown flags are set for major version " + num(header.format_major));
+  }
   if (!all_zero(h + 40, 16)) fail(ErrorKind::Corrupt, where, "reserved bytes are not zero");
   header.manifest_length = get<uint64_t>(h + 16);
   header.data_offset = get<uint64_t>(h + 24);

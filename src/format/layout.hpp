@@ -8,8 +8,13 @@
 
 namespace amber {
 
-inline constexpr uint16_t kFormatMajor = 1;
+/// The version this build writes. It reads majors kOldestFormatMajor..kFormatMajor, each up to
+/// minor kFormatMinor (both majors are at minor 0).
+inline constexpr uint16_t kFormatMajor = 2;
 inline constexpr uint16_t kFormatMinor = 0;
+inline constexpr uint16_t kOldestFormatMajor = 1;
+/// Header flag of major 2: the manifest region holds one zstd frame of the manifest text.
+inline constexpr uint32_t kFlagManifestZstd = 1;
 inline constexpr size_t kHeaderSize = 64;
 inline constexpr size_t kFooterSize = 64;
 inline constexpr size_t kAlignment = 64;
@@ -23,11 +28,14 @@ using Digest = std::array<uint8_t, 32>;
 struct Header {
   uint16_t format_major = kFormatMajor;
   uint16_t format_minor = kFormatMinor;
+  uint32_t flags = 0;
+  /// Stored bytes of the manifest region (compressed, when manifest_compressed()).
   uint64_t manifest_length = 0;
   uint64_t data_offset = 0;
   uint64_t data_length = 0;
   /// data_offset + data_length: where the digested content ends.
   uint64_t content_end() const { return data_offset + data_length; }
+  bool manifest_compressed() const { return (flags & kFlagManifestZstd) != 0; }
 };
 
 /// The footer's fields, as decoded.

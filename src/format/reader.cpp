@@ -22,6 +22,7 @@ struct Reader::State {
   Header header;
   Footer footer;
   std::string_view manifest_text;
+  std::string decoded_manifest;  ///< the text, when the file stores it compressed
   std::string_view signature_text;
   std::optional<JsonDocument> manifest;
   std::vector<ArrayInfo> arrays;
@@ -59,8 +60,29 @@ void check_manifest_keys(const simdjson::dom::object& root, bool strict) {
   }
 }
 
+// The declared size is checked against the cap before anything is allocated: a small frame
+// must not make the reader reserve gigabytes.
+std::string decode_manifest(std::span<const uint8_t> frame, uint64_t max_manifest_bytes) {
+  const uint64_t declared = zstd_declared_size(frame, "manifest");
+  if (declared == 0) fail(ErrorKind::Corrupt, "manifest", "decodes to 0 bytes");
+  if (declared > max_manifest_bytes) {
+    fail(ErrorKind::LimitExceeded, "manifest",
+         "decodes to " + std::to_string(declared) + " bytes, over the cap of " +
+             std::to_string(max_manifest_bytes) + " (Limits::max_manifest_bytes)");
+  }
+  std::string text(declared, '\0');
+  zstd_decompress_frame(frame, {reinterpret_cast<uint8_t*>(text.data()), text.size()}, "manifest");
+  return text;
+}
+
 void parse_manifest(Reader::State& s) {
-  s.manifest_text = text_at(s.bytes(), kHeaderSize, s.header.manifest_length);
+  if (s.header.manifest_compressed()) {
+    s.decoded_manifest = decode_manifest(s.bytes().subspan(kHeaderSize, s.header.manifest_length),
+                                         s.limits.max_manifest_bytes);
+    s.manifest_text = s.decoded_manifest;
+  } else {
+    s.manifest_text = text_at(s.bytes(), kHeaderSize, s.header.manifest_length);
+  }
   const auto pad_start = kHeaderSize + s.header.manifest_length;
   if (!all_zero(s.bytes().subspan(pad_start, s.header.data_offset - pad_start))) {
     fail(ErrorKind::Corrupt, "manifest padding", "bytes after the manifest are not zero");

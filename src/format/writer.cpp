@@ -194,10 +194,14 @@ struct Writer::Impl {
   std::string metadata = "{}";
   bool prepared = false;
   std::string manifest;
+  std::vector<uint8_t> compressed_manifest;  ///< what is stored, when the header says zstd
   Header header;
 
+  void prepare();
   void compress_all();
   void lay_out();
+  void compress_manifest();
+  std::span<const uint8_t> stored_manifest() const;
   Digest emit(Sink& sink);
 };
 
@@ -233,8 +237,15 @@ void Writer::Impl::compress_all() {
   parallel_for(jobs.size(), threads,
                [&](size_t j) { compress_chunk(arrays[jobs[j].array], jobs[j].frame); });
   parallel_for(arrays.size(), threads, [&](size_t i) { finish_array(arrays[i]); });
+}
+
+void Writer::Impl::prepare() {
+  if (prepared) return;
+  compress_all();
+  lay_out();
   // A model is saved once: the tables of its level are not kept on the calling thread either.
   release_thread_codec_memory();
+  prepared = true;
 }
 
 void Writer::Impl::lay_out() {
@@ -247,22 +258,39 @@ void Writer::Impl::lay_out() {
     append_array_entry_json(manifest, arrays[i].info);
   }
   manifest += "],\"graph\":" + graph + ",\"metadata\":" + metadata + "}";
-  header.manifest_length = manifest.size();
-  header.data_offset = *align64(kHeaderSize + manifest.size());
-  header.data_length = offset;
   // Refuse to write what a reader with the same limits would refuse.
   const JsonDocument parsed(manifest, "manifest", options.limits);
-  if (header.manifest_length > options.limits.max_manifest_bytes) {
+  if (manifest.size() > options.limits.max_manifest_bytes) {
     fail(ErrorKind::LimitExceeded, "manifest", "over Limits::max_manifest_bytes");
   }
   parse_array_table(parsed.root()["arrays"].value_unsafe(), offset, kFormatMinor, options.limits);
+  compress_manifest();
+  header.manifest_length = stored_manifest().size();
+  header.data_offset = *align64(kHeaderSize + header.manifest_length);
+  header.data_length = offset;
+}
+
+// Kept only when it saves at least one 64-byte block of the file: otherwise the reader would
+// decode for nothing.
+void Writer::Impl::compress_manifest() {
+  if (options.manifest_level == 0) return;
+  auto frame = zstd_compress_frame(
+      {reinterpret_cast<const uint8_t*>(manifest.data()), manifest.size()}, options.manifest_level);
+  if (*align64(kHeaderSize + frame.size()) >= *align64(kHeaderSize + manifest.size())) return;
+  compressed_manifest = std::move(frame);
+  header.flags |= kFlagManifestZstd;
+}
+
+std::span<const uint8_t> Writer::Impl::stored_manifest() const {
+  if (header.manifest_compressed()) return compressed_manifest;
+  return {reinterpret_cast<const uint8_t*>(manifest.data()), manifest.size()};
 }
 
 Digest Writer::Impl::emit(Sink& sink) {
   const auto head = encode_header(header);
   sink.content(head);
-  sink.content({reinterpret_cast<const uint8_t*>(manifest.data()), manifest.size()});
-  sink.zeros(pad_to_64(kHeaderSize + manifest.size()));
+  sink.content(stored_manifest());
+  sink.zeros(pad_to_64(kHeaderSize + header.manifest_length));
   for (const Pending& p : arrays) {
     if (p.frames.empty()) sink.content(p.input.bytes);
     for (const auto& f : p.frames) sink.content(f);
@@ -275,7 +303,12 @@ Digest Writer::Impl::emit(Sink& sink) {
   return footer.content_digest;
 }
 
-Writer::Writer(WriteOptions options) : impl_(std::make_unique<Impl>()) { impl_->options = options; }
+Writer::Writer(WriteOptions options) : impl_(std::make_unique<Impl>()) {
+  if (options.manifest_level < 0 || options.manifest_level > 19) {
+    fail(ErrorKind::InvalidArgument, "writer", "manifest zstd level must be 0..19");
+  }
+  impl_->options = options;
+}
 Writer::~Writer() = default;
 Writer::Writer(Writer&&) noexcept = default;
 Writer& Writer::operator=(Writer&&) noexcept = default;
@@ -327,11 +360,7 @@ void Writer::set_metadata_json(std::string json) {
 }
 
 Digest Writer::write(const std::filesystem::path& path) {
-  if (!impl_->prepared) {
-    impl_->compress_all();
-    impl_->lay_out();
-    impl_->prepared = true;
-  }
+  impl_->prepare();
   Digest digest{};
   write_atomically(path, [&](int fd) {
     Sink sink(fd);
@@ -341,11 +370,7 @@ Digest Writer::write(const std::filesystem::path& path) {
 }
 
 std::vector<uint8_t> Writer::to_bytes() {
-  if (!impl_->prepared) {
-    impl_->compress_all();
-    impl_->lay_out();
-    impl_->prepared = true;
-  }
+  impl_->prepare();
   std::vector<uint8_t> out;
   Sink sink(&out);
   impl_->emit(sink);

@@ -45,6 +45,10 @@ struct ArrayInput {
 struct WriteOptions {
   unsigned threads = 0;  ///< compression threads (0: hardware concurrency)
   Limits limits;         ///< the writer refuses what a reader with these limits would
+  /// 0: the manifest is stored as text. 1..19: compressed with zstd at this level when that
+  /// makes the file smaller (docs/format.md §2.1); the manifest of a model with a hundred
+  /// trees is a quarter of its file.
+  int manifest_level = 0;
 };
 
 /// Builds one file. Add arrays, set graph and metadata, then write() or to_bytes().

@@ -76,6 +76,8 @@ FileParts split(std::span<const uint8_t> file) {
   FileParts parts;
   parts.header.format_major = load_le16(&file[8]);
   parts.header.format_minor = load_le16(&file[10]);
+  parts.header.flags = static_cast<uint32_t>(load_le16(&file[12])) |
+                       static_cast<uint32_t>(load_le16(&file[14])) << 16;
   const uint64_t manifest_length = load_le64(&file[16]);
   const uint64_t data_offset = load_le64(&file[24]);
   const uint64_t data_length = load_le64(&file[32]);

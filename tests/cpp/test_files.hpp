@@ -25,9 +25,9 @@ using Bytes = std::vector<uint8_t>;
 
 /// The regions of a structurally valid file, split without validation.
 struct FileParts {
-  amber::Header header;  ///< only format_major/format_minor are used by assemble()
-  std::string manifest;
-  Bytes data;  ///< the data section
+  amber::Header header;  ///< only format_major/format_minor/flags are used by assemble()
+  std::string manifest;  ///< the stored bytes: a zstd frame when header.flags says so
+  Bytes data;            ///< the data section
   std::string signature;
 };
 

@@ -135,7 +135,7 @@ def test_inspect_shows_header_and_every_array(fixture_file):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert digest in out
-    assert re.search(r"^format +1\.0$", out, re.MULTILINE), out
+    assert re.search(r"^format +2\.0$", out, re.MULTILINE), out
     assert f"{path.stat().st_size} bytes" in out
     for name, (dtype, shape, codec) in EXPECTED_ARRAYS.items():
         shape_text = "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
@@ -167,6 +167,22 @@ def test_inspect_prints_metadata_and_graph_summary(fixture_file):
     assert '"state"' not in out  # only with --graph
 
 
+def test_inspect_a_compressed_manifest(tmp_path):
+    _require_binaries()
+    from amber import container
+
+    path = tmp_path / "packed.amber"
+    graph = [{"name": "sklearn.tree:DecisionTreeRegressor", "n": i} for i in range(300)]
+    container.write(path, {"x": list(range(8))}, graph=graph, compression="max")
+    text = amber("inspect", path).stdout
+    report = json.loads(amber("inspect", path, "--json").stdout)
+    assert report["manifest_codec"] == "zstd"
+    assert report["format"] == {"major": 2, "minor": 0}
+    assert report["manifest_json_length"] > 4 * report["manifest_length"]
+    assert re.search(r"^manifest .*, zstd of .* of JSON$", text, re.MULTILINE), text
+    assert amber("verify", path).returncode == 0
+
+
 def test_inspect_graph_flag_prints_the_graph(fixture_file):
     out = amber("inspect", fixture_file[0], "--graph").stdout
     assert '"state": {' in out
@@ -177,7 +193,9 @@ def test_inspect_json_counts_and_sizes(fixture_file, report):
     path, digest = fixture_file
     assert report["file"] == str(path)
     assert report["file_size"] == path.stat().st_size
-    assert report["format"] == {"major": 1, "minor": 0}
+    assert report["format"] == {"major": 2, "minor": 0}
+    assert report["manifest_codec"] == "raw"  # the fixture's writer keeps the manifest as text
+    assert report["manifest_json_length"] == report["manifest_length"]
     assert report["content_digest"] == digest
     assert report["signature_length"] == 0
     assert report["data_offset"] % 64 == 0
@@ -254,7 +272,7 @@ def test_inspect_does_not_check_array_bytes(model, report):
 def test_inspect_uses_the_exit_codes_of_verify(model, tmp_path):
     missing = tmp_path / "missing.amber"
     assert_fails(amber("inspect", missing), EXIT_IO, missing)
-    patch(model, 8, (2).to_bytes(2, "little"))
+    patch(model, 8, (3).to_bytes(2, "little"))
     assert_fails(amber("inspect", model), EXIT_VERSION, model)
     noise = tmp_path / "noise.bin"
     noise.write_bytes(b"\x00" * 4096)
@@ -326,7 +344,7 @@ def test_verify_random_bytes(tmp_path, size):
     assert_fails(amber("verify", path), EXIT_NOT_AMBER, path)
 
 
-@pytest.mark.parametrize("major", [0, 2, 0xFFFF])
+@pytest.mark.parametrize("major", [0, 3, 0xFFFF])
 def test_verify_unknown_major_version(model, major):
     patch(model, 8, major.to_bytes(2, "little"))
     assert_fails(amber("verify", model), EXIT_VERSION, model)
@@ -399,7 +417,7 @@ def test_version():
     result = amber("--version")
     assert result.returncode == 0
     assert "0.1.0" in result.stdout
-    assert "1.0" in result.stdout.splitlines()[-1]
+    assert result.stdout.splitlines()[-1] == "file format 2.0 (reads 1.x and 2.x)"
 
 
 @pytest.mark.parametrize("args", [["--help"], ["inspect", "--help"], ["verify", "--help"]])

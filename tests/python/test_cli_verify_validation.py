@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_binary import EXIT_OK, require_amber, run_amber
+from conftest import header_fields
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import (
@@ -202,11 +203,17 @@ def test_a_dataframe_sample_is_bound_by_name(tmp_path, monkeypatch):
     assert "predict: 120 of 120 rows differ" in result.stderr
 
 
+def damage_manifest(path):
+    """Flips one bit in the middle of the stored manifest (zstd or text): the content digest no
+    longer matches, whatever else the change does."""
+    data = bytearray(path.read_bytes())
+    data[64 + header_fields(data)["manifest_length"] // 2] ^= 0x20
+    path.write_bytes(bytes(data))
+
+
 def test_damage_is_reported_before_the_samples_run(tmp_path, monkeypatch):
     path, _ = dump(tmp_path, "logistic", monkeypatch, shift_proba)
-    data = bytearray(path.read_bytes())
-    data[data.index(b"LogisticRegression", 64)] ^= 0x20  # the digest no longer matches
-    path.write_bytes(bytes(data))
+    damage_manifest(path)
     assert run_amber("verify", path).returncode == EXIT_DAMAGED
 
 
@@ -220,9 +227,7 @@ def test_unsupported_model_says_so_and_still_verifies(tmp_path):
     assert lines[0] == f"OK {digest} {path}"
     assert len(lines) == 2 and "not supported natively" in lines[1]
     assert "KNeighborsClassifier" in lines[1]
-    damaged = bytearray(path.read_bytes())
-    damaged[damaged.index(b"KNeighborsClassifier", 64)] ^= 0x20  # structure checks run first
-    path.write_bytes(bytes(damaged))
+    damage_manifest(path)  # structure checks run first
     assert run_amber("verify", path).returncode == EXIT_DAMAGED
 
 

@@ -21,7 +21,7 @@ def test_package_exports():
     assert amber.__version__ == "0.1.0"
     assert amber.container is container
     assert amber.errors is errors
-    assert container.FORMAT_VERSION == (1, 0)
+    assert container.FORMAT_VERSION == (2, 0)
 
 
 def test_no_pickle_anywhere():
@@ -82,7 +82,34 @@ def test_graph_and_metadata(tmp_path):
     assert c.graph == graph
     assert c.metadata == metadata
     assert c.manifest["arrays"] == []
-    assert container.open(path).format_version == (1, 0)
+    assert container.open(path).format_version == (2, 0)
+
+
+# A graph like a boosting model's: the same keys and names once per tree.
+LONG_GRAPH = [
+    {"kind": "object", "name": "sklearn.tree:DecisionTreeRegressor", "n": i} for i in range(300)
+]
+
+
+@pytest.mark.parametrize("compression", ["default", "max", 3])
+def test_compressed_files_store_a_compressed_manifest(tmp_path, compression):
+    path = tmp_path / "z.amber"
+    container.write(path, {"x": np.arange(5)}, graph=LONG_GRAPH, compression=compression)
+    text = tmp_path / "t.amber"
+    container.write(text, {"x": np.arange(5)}, graph=LONG_GRAPH, compression="none")
+    c = container.open(path)
+    assert c.manifest_compressed
+    assert c.graph == LONG_GRAPH
+    assert c.metadata == container.open(text).metadata
+    assert path.stat().st_size * 5 < text.stat().st_size
+    assert_same(c.array("x"), np.arange(5))
+
+
+def test_uncompressed_files_keep_a_text_manifest(tmp_path):
+    path = tmp_path / "t.amber"
+    container.write(path, {}, graph=LONG_GRAPH, compression="none")
+    assert not container.open(path).manifest_compressed
+    assert b'"sklearn.tree:DecisionTreeRegressor"' in path.read_bytes()
 
 
 def test_defaults_are_null_graph_and_empty_metadata(tmp_path):

@@ -133,7 +133,7 @@ def test_damaged_header_is_corrupt(tmp_path):
 
 def test_unknown_major_version(tmp_path):
     path = raw_file(tmp_path)
-    patch(path, 8, struct.pack("<H", 2))  # checked before the header checksum
+    patch(path, 8, struct.pack("<H", 3))  # checked before the header checksum
     with pytest.raises(errors.UnsupportedVersionError):
         _core.Reader.open(path)
 
