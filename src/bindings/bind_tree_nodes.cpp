@@ -127,6 +127,59 @@ void write_records(const Columns& c, const TreeScratch& s, size_t a, uint8_t* re
   }
 }
 
+/// The common case in one pass: a tree in scikit-learn's own order (every child after its
+/// parent) with nothing wrong, written straight into SklearnNode records. Returns its depth, or
+/// nothing at the first anomaly of any kind, for the general path to name exactly (walk_tree and
+/// check_splits, whose verdict this one never contradicts: it accepts only trees they accept).
+/// Checking, walking and writing in one loop over data already in cache is what makes it fast:
+/// the separate passes cost more than the writing.
+std::optional<size_t> fill_forward(const Columns& c, TreeScratch& s, size_t a, SklearnNode* out,
+                                   int64_t n_features) {
+  const size_t n = s.left.size();
+  auto& seen = s.walk.seen;
+  auto& depth = s.walk.depth;
+  seen.assign(n, 0);
+  depth.resize(n);
+  seen[0] = 1;
+  depth[0] = 0;
+  uint32_t deepest = 0;
+  size_t entered = 0;
+  const auto un = static_cast<int64_t>(n);
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t l = s.left[i], r = s.right[i], f = s.feature[i], m = s.missing[i];
+    const auto si = static_cast<int64_t>(i);
+    if (static_cast<uint64_t>(m) > 1) return std::nullopt;
+    if (l == kLeaf) {
+      if (r != kLeaf || f != kUndefinedFeature) return std::nullopt;
+    } else {
+      if (l <= si || r <= si || l >= un || r >= un || f < 0 || f >= n_features) {
+        return std::nullopt;
+      }
+      const auto lc = static_cast<size_t>(l), rc = static_cast<size_t>(r);
+      if (seen[lc]) return std::nullopt;
+      seen[lc] = 1;
+      if (seen[rc]) return std::nullopt;
+      seen[rc] = 1;
+      const uint32_t below = depth[i] + 1;
+      depth[lc] = depth[rc] = below;
+      deepest = std::max(deepest, below);
+      entered += 2;
+    }
+    SklearnNode& node = out[i];
+    node.left_child = l;
+    node.right_child = r;
+    node.feature = f;
+    node.threshold = c.threshold[a + i];
+    node.impurity = c.impurity[a + i];
+    node.n_node_samples = s.n_node_samples[i];
+    node.weighted_n_node_samples = c.weighted[a + i];
+    node.missing_go_to_left = static_cast<uint8_t>(m);
+  }
+  // Each entry marked a distinct non-root node: all n reached exactly once.
+  if (entered + 1 != n) return std::nullopt;
+  return deepest;
+}
+
 /// Copies tree [a, b)'s children into the scratch and walks it: its depth or its defect.
 rt::trees::TreeWalk walk(const IntColumn& left_column, const IntColumn& right_column, size_t a,
                          size_t b, TreeScratch& s) {
@@ -139,9 +192,23 @@ std::optional<Defect> fill_all(const Columns& c, const Int64s& offsets, const In
                                int64_t n_features, uint8_t* records, size_t itemsize,
                                const FieldOffsets& at, int64_t* depths) {
   TreeScratch s;
+  const bool fast = itemsize == sizeof(SklearnNode) && at == kSklearnLayout;
   for (size_t t = 0; t + 1 < offsets.size(); ++t) {
     const auto a = static_cast<size_t>(offsets(t));
     const auto b = static_cast<size_t>(offsets(t + 1));
+    if (fast) {
+      c.left.copy(a, b, s.left);
+      c.right.copy(a, b, s.right);
+      c.feature.copy(a, b, s.feature);
+      c.missing_left.copy(a, b, s.missing);
+      c.n_node_samples.copy(a, b, s.n_node_samples);
+      const auto depth =
+          fill_forward(c, s, a, reinterpret_cast<SklearnNode*>(records) + a, n_features);
+      if (depth && max_depth(t) >= static_cast<int64_t>(*depth)) {
+        depths[t] = static_cast<int64_t>(*depth);
+        continue;
+      }
+    }
     const auto tree = walk(c.left, c.right, a, b, s);
     if (tree.defect) return Defect{t, tree.defect->column, tree.defect->node, tree.defect->what};
     if (max_depth(t) < static_cast<int64_t>(tree.depth)) {

@@ -120,6 +120,56 @@ def test_node_with_two_parents(order):
     assert error.path.startswith(f"{TREE}.left[") and "not a tree" in str(error)
 
 
+def test_split_whose_two_children_are_one_node():
+    def bad(arrays):
+        lo, hi = local(arrays, 3)
+        left, right = arrays[f"{TREES}.left"][lo:hi], arrays[f"{TREES}.right"][lo:hi]
+        right[0] = left[0]
+
+    error = tree_error(bad)
+    assert error.path == f"{TREE}.right[0]" and "entered twice" in str(error)
+
+
+def _fill(left, right, feature):
+    """_core.fill_tree_nodes on one hand-made tree: the defect tuple, or None."""
+    from amber import _core
+    from amber.sklearn._tree_arrays import _record_fields, node_dtype
+
+    n = len(left)
+    records = np.zeros(n, dtype=node_dtype())
+    ints = lambda v: np.asarray(v, dtype=np.int32)  # noqa: E731
+    return _core.fill_tree_nodes(
+        records.view(np.uint8).reshape(n, records.dtype.itemsize), _record_fields(),
+        np.array([0, n], dtype=np.int64), ints(left), ints(right), ints(feature),
+        np.zeros(n), np.zeros(n), ints([1] * n), np.ones(n), np.zeros(n, dtype=np.uint8),
+        4, np.array([5], dtype=np.int64), np.empty(1, dtype=np.int64),
+    )  # fmt: skip
+
+
+def test_native_fill_refuses_one_node_entered_as_both_children():
+    # 0 -> (1, 1): node order is scikit-learn's, node 2 is never entered, node 1 twice.
+    assert _fill([1, -1, -1], [1, -1, -1], [0, -2, -2])[:3] == (0, "right", 0)
+    assert _fill([1, -1, -1], [2, -1, -1], [0, -2, -2]) is None
+
+
+def test_split_turned_leaf_leaves_its_children_unreachable():
+    """Nodes still in scikit-learn's order, none entered twice, two entered by nobody."""
+    orphans = []
+
+    def bad(arrays):
+        lo, hi = local(arrays, 3)
+        left, right = arrays[f"{TREES}.left"][lo:hi], arrays[f"{TREES}.right"][lo:hi]
+        feature = arrays[f"{TREES}.feature"][lo:hi]
+        leaf = left == -1
+        split = next(i for i in np.flatnonzero(~leaf) if leaf[left[i]] and leaf[right[i]])
+        orphans.append(min(left[split], right[split]))
+        left[split] = right[split] = -1
+        feature[split] = -2
+
+    error = tree_error(bad)
+    assert error.path == f"{TREE}.left[{orphans[0]}]" and "not reachable" in str(error)
+
+
 def test_cycle_away_from_the_root():
     """Every node keeps one parent, but four of them only reach each other: the walk from the
     root never meets them, and the error names the first of them in that tree."""
