@@ -133,11 +133,15 @@ void write_records(const Columns& c, const TreeScratch& s, size_t a, uint8_t* re
 /// check_splits, whose verdict this one never contradicts: it accepts only trees they accept).
 /// Checking, walking and writing in one loop over data already in cache is what makes it fast:
 /// the separate passes cost more than the writing.
-std::optional<size_t> fill_forward(const Columns& c, TreeScratch& s, size_t a, SklearnNode* out,
+/// Reads the integer columns as they are stored (the pointers start at the tree's first node):
+/// widening them first costs a pass of its own.
+template <typename L, typename F, typename S, typename M>
+std::optional<size_t> fill_forward(const L* left, const L* right, const F* features,
+                                   const S* samples, const M* missing, const Columns& c, size_t a,
+                                   size_t n, rt::trees::WalkScratch& w, SklearnNode* out,
                                    int64_t n_features) {
-  const size_t n = s.left.size();
-  auto& seen = s.walk.seen;
-  auto& depth = s.walk.depth;
+  auto& seen = w.seen;
+  auto& depth = w.depth;
   seen.assign(n, 0);
   depth.resize(n);
   seen[0] = 1;
@@ -146,7 +150,8 @@ std::optional<size_t> fill_forward(const Columns& c, TreeScratch& s, size_t a, S
   size_t entered = 0;
   const auto un = static_cast<int64_t>(n);
   for (size_t i = 0; i < n; ++i) {
-    const int64_t l = s.left[i], r = s.right[i], f = s.feature[i], m = s.missing[i];
+    const auto l = static_cast<int64_t>(left[i]), r = static_cast<int64_t>(right[i]);
+    const auto f = static_cast<int64_t>(features[i]), m = static_cast<int64_t>(missing[i]);
     const auto si = static_cast<int64_t>(i);
     if (static_cast<uint64_t>(m) > 1) return std::nullopt;
     if (l == kLeaf) {
@@ -171,13 +176,35 @@ std::optional<size_t> fill_forward(const Columns& c, TreeScratch& s, size_t a, S
     node.feature = f;
     node.threshold = c.threshold[a + i];
     node.impurity = c.impurity[a + i];
-    node.n_node_samples = s.n_node_samples[i];
+    node.n_node_samples = static_cast<int64_t>(samples[i]);
     node.weighted_n_node_samples = c.weighted[a + i];
     node.missing_go_to_left = static_cast<uint8_t>(m);
   }
   // Each entry marked a distinct non-root node: all n reached exactly once.
   if (entered + 1 != n) return std::nullopt;
   return deepest;
+}
+
+/// fill_forward on the columns in place when they have the types amber writes for a
+/// scikit-learn forest of under 128 features, else on copies widened to int64.
+std::optional<size_t> fill_forward_any(const Columns& c, TreeScratch& s, size_t a, size_t b,
+                                       SklearnNode* records, int64_t n_features) {
+  const auto* left = c.left.typed<int32_t>();
+  const auto* right = c.right.typed<int32_t>();
+  const auto* feature = c.feature.typed<int8_t>();
+  const auto* samples = c.n_node_samples.typed<int32_t>();
+  const auto* missing = c.missing_left.typed<uint8_t>();
+  if (left && right && feature && samples && missing) {
+    return fill_forward(left + a, right + a, feature + a, samples + a, missing + a, c, a, b - a,
+                        s.walk, records + a, n_features);
+  }
+  c.left.copy(a, b, s.left);
+  c.right.copy(a, b, s.right);
+  c.feature.copy(a, b, s.feature);
+  c.missing_left.copy(a, b, s.missing);
+  c.n_node_samples.copy(a, b, s.n_node_samples);
+  return fill_forward(s.left.data(), s.right.data(), s.feature.data(), s.n_node_samples.data(),
+                      s.missing.data(), c, a, b - a, s.walk, records + a, n_features);
 }
 
 /// Copies tree [a, b)'s children into the scratch and walks it: its depth or its defect.
@@ -197,13 +224,8 @@ std::optional<Defect> fill_all(const Columns& c, const Int64s& offsets, const In
     const auto a = static_cast<size_t>(offsets(t));
     const auto b = static_cast<size_t>(offsets(t + 1));
     if (fast) {
-      c.left.copy(a, b, s.left);
-      c.right.copy(a, b, s.right);
-      c.feature.copy(a, b, s.feature);
-      c.missing_left.copy(a, b, s.missing);
-      c.n_node_samples.copy(a, b, s.n_node_samples);
       const auto depth =
-          fill_forward(c, s, a, reinterpret_cast<SklearnNode*>(records) + a, n_features);
+          fill_forward_any(c, s, a, b, reinterpret_cast<SklearnNode*>(records), n_features);
       if (depth && max_depth(t) >= static_cast<int64_t>(*depth)) {
         depths[t] = static_cast<int64_t>(*depth);
         continue;

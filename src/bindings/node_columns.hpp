@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "bindings/bindings.hpp"
@@ -48,6 +49,16 @@ class IntColumn {
   }
 
   size_t size() const { return size_; }
+
+  /// The elements as T when T is the column's own type (read in place, not widened), else
+  /// nullptr. Not for uint64, which copy() clamps.
+  template <typename T>
+  const T* typed() const {
+    static_assert(std::is_integral_v<T> && !std::is_same_v<T, uint64_t>);
+    constexpr int width = sizeof(T) == 1 ? 0 : sizeof(T) == 2 ? 1 : sizeof(T) == 4 ? 2 : 3;
+    constexpr int kind = (std::is_signed_v<T> ? 0 : 4) + width;
+    return kind_ == kind ? static_cast<const T*>(data_) : nullptr;
+  }
 
   /// Elements [a, b) into `out`, widened to int64 (one dispatch per call, not per element).
   void copy(size_t a, size_t b, std::vector<int64_t>& out) const {

@@ -130,8 +130,10 @@ def test_split_whose_two_children_are_one_node():
     assert error.path == f"{TREE}.right[0]" and "entered twice" in str(error)
 
 
-def _fill(left, right, feature):
-    """_core.fill_tree_nodes on one hand-made tree: the defect tuple, or None."""
+def _fill(left, right, feature, feature_dtype):
+    """_core.fill_tree_nodes on one hand-made tree: the defect tuple, or None. int8 features
+    take the path that reads the columns in place (the types amber writes), int32 the one
+    that widens them first."""
     from amber import _core
     from amber.sklearn._tree_arrays import _record_fields, node_dtype
 
@@ -140,16 +142,19 @@ def _fill(left, right, feature):
     ints = lambda v: np.asarray(v, dtype=np.int32)  # noqa: E731
     return _core.fill_tree_nodes(
         records.view(np.uint8).reshape(n, records.dtype.itemsize), _record_fields(),
-        np.array([0, n], dtype=np.int64), ints(left), ints(right), ints(feature),
-        np.zeros(n), np.zeros(n), ints([1] * n), np.ones(n), np.zeros(n, dtype=np.uint8),
-        4, np.array([5], dtype=np.int64), np.empty(1, dtype=np.int64),
+        np.array([0, n], dtype=np.int64), ints(left), ints(right),
+        np.asarray(feature, dtype=feature_dtype), np.zeros(n), np.zeros(n), ints([1] * n),
+        np.ones(n), np.zeros(n, dtype=np.uint8), 4, np.array([5], dtype=np.int64),
+        np.empty(1, dtype=np.int64),
     )  # fmt: skip
 
 
-def test_native_fill_refuses_one_node_entered_as_both_children():
+@pytest.mark.parametrize("feature_dtype", [np.int8, np.int32])
+def test_native_fill_refuses_one_node_entered_as_both_children(feature_dtype):
     # 0 -> (1, 1): node order is scikit-learn's, node 2 is never entered, node 1 twice.
-    assert _fill([1, -1, -1], [1, -1, -1], [0, -2, -2])[:3] == (0, "right", 0)
-    assert _fill([1, -1, -1], [2, -1, -1], [0, -2, -2]) is None
+    assert _fill([1, -1, -1], [1, -1, -1], [0, -2, -2], feature_dtype)[:3] == (0, "right", 0)
+    assert _fill([1, -1, -1], [2, -1, -1], [0, -2, -2], feature_dtype) is None
+    assert _fill([1, -1, -1], [2, -1, -1], [4, -2, -2], feature_dtype)[:3] == (0, "feature", 0)
 
 
 def test_split_turned_leaf_leaves_its_children_unreachable():
