@@ -131,10 +131,9 @@ void write_records(const Columns& c, const TreeScratch& s, size_t a, uint8_t* re
 /// parent) with nothing wrong, written straight into SklearnNode records. Returns its depth, or
 /// nothing at the first anomaly of any kind, for the general path to name exactly (walk_tree and
 /// check_splits, whose verdict this one never contradicts: it accepts only trees they accept).
-/// Checking, walking and writing in one loop over data already in cache is what makes it fast:
-/// the separate passes cost more than the writing.
-/// Reads the integer columns as they are stored (the pointers start at the tree's first node):
-/// widening them first costs a pass of its own.
+/// Checking, walking and writing in one loop is what makes it fast: the separate passes cost
+/// more than the writing. The pointers start at the tree's first node and may be the columns
+/// themselves, read as they are stored, since widening them first costs a pass of its own.
 template <typename L, typename F, typename S, typename M>
 std::optional<size_t> fill_forward(const L* left, const L* right, const F* features,
                                    const S* samples, const M* missing, const Columns& c, size_t a,
