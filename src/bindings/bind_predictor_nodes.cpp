@@ -105,19 +105,95 @@ void write_records(const Columns& c, const Scratch& s, size_t a, size_t b, uint8
   }
 }
 
+/// The integer columns in the types amber writes for scikit-learn's predictors, read in place.
+struct TypedColumns {
+  const uint32_t *count, *left, *right, *depth, *bitset_idx;
+  const int32_t* feature;
+  const uint8_t *missing, *is_leaf, *bin_threshold, *is_categorical;
+};
+
+std::optional<TypedColumns> typed_columns(const Columns& c) {
+  const TypedColumns t{
+      c.ints[kCount]->typed<uint32_t>(),          c.ints[kLeft]->typed<uint32_t>(),
+      c.ints[kRight]->typed<uint32_t>(),          c.ints[kDepth]->typed<uint32_t>(),
+      c.ints[kBitsetIdx]->typed<uint32_t>(),      c.ints[kFeatureIdx]->typed<int32_t>(),
+      c.ints[kMissingGoToLeft]->typed<uint8_t>(), c.ints[kIsLeaf]->typed<uint8_t>(),
+      c.ints[kBinThreshold]->typed<uint8_t>(),    c.ints[kIsCategorical]->typed<uint8_t>()};
+  const bool all = t.count && t.left && t.right && t.depth && t.bitset_idx && t.feature &&
+                   t.missing && t.is_leaf && t.bin_threshold && t.is_categorical;
+  return all ? std::optional<TypedColumns>(t) : std::nullopt;
+}
+
+/// The common case in one pass, as fill_tree_nodes does for trees: a predictor whose children
+/// follow their parent (scikit-learn's order) with nothing wrong, checked and written in one
+/// loop over the columns as stored. Returns false at the first anomaly of any kind, and the
+/// caller runs the general path (find_predictor_defect), which names it: this one accepts
+/// only predictors that one accepts.
+bool fill_forward(const Columns& c, const TypedColumns& p, size_t a, size_t b,
+                  const rt::trees::PredictorLimits& limits, const int64_t* internal,
+                  uint8_t* records, size_t itemsize, const FieldOffsets& at,
+                  std::vector<uint8_t>& seen) {
+  const size_t n = b - a;
+  seen.assign(n, 0);
+  seen[0] = 1;
+  size_t entered = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t g = a + i;
+    const bool leaf = p.is_leaf[g] != 0;
+    int64_t feature = 0;
+    if (!leaf) {
+      const size_t l = p.left[g], r = p.right[g];
+      if (l <= i || r <= i || l >= n || r >= n || seen[l]) return false;
+      seen[l] = 1;
+      if (seen[r]) return false;
+      seen[r] = 1;
+      entered += 2;
+      const int64_t f = p.feature[g];
+      if (f < 0 || static_cast<uint64_t>(f) >= limits.n_features) return false;
+      if (p.is_categorical[g] != 0 &&
+          (limits.is_categorical.empty() || !limits.is_categorical[static_cast<size_t>(f)] ||
+           p.bitset_idx[g] >= limits.n_bitsets)) {
+        return false;
+      }
+      feature = internal[f];
+    }
+    uint8_t* record = records + g * itemsize;
+    put<double>(record, at[kValue], c.doubles[kValue][g]);
+    put<uint32_t>(record, at[kCount], p.count[g]);
+    put<int64_t>(record, at[kFeatureIdx], feature);
+    put<double>(record, at[kNumThreshold], c.doubles[kNumThreshold][g]);
+    put<uint8_t>(record, at[kMissingGoToLeft], p.missing[g] != 0);
+    put<uint32_t>(record, at[kLeft], p.left[g]);
+    put<uint32_t>(record, at[kRight], p.right[g]);
+    put<double>(record, at[kGain], c.doubles[kGain][g]);
+    put<uint32_t>(record, at[kDepth], p.depth[g]);
+    put<uint8_t>(record, at[kIsLeaf], leaf);
+    put<uint8_t>(record, at[kBinThreshold], p.bin_threshold[g]);
+    put<uint8_t>(record, at[kIsCategorical], !leaf && p.is_categorical[g] != 0);
+    put<uint32_t>(record, at[kBitsetIdx], p.bitset_idx[g]);
+  }
+  // Each entry marked a distinct non-root node: all n reached exactly once.
+  return entered + 1 == n;
+}
+
 std::optional<Defect> fill_all(const Columns& c, const Int64s& offsets,
                                const Int64s& bitset_offsets, const rt::trees::PredictorLimits& base,
                                const int64_t* internal, uint8_t* records, size_t itemsize,
                                const FieldOffsets& at) {
   Scratch s;
   rt::trees::PredictorLimits limits = base;
+  const auto typed = typed_columns(c);
   for (size_t t = 0; t + 1 < offsets.size(); ++t) {
     const auto a = static_cast<size_t>(offsets(t));
     const auto b = static_cast<size_t>(offsets(t + 1));
+    limits.n_bitsets = static_cast<size_t>(bitset_offsets(t + 1) - bitset_offsets(t));
+    if (typed &&
+        fill_forward(c, *typed, a, b, limits, internal, records, itemsize, at, s.walk.walk.seen)) {
+      continue;
+    }
     for (size_t f = 0; f < kFields; ++f) {
       if (c.ints[f]) c.ints[f]->copy(a, b, s.ints[f]);
     }
-    limits.n_bitsets = static_cast<size_t>(bitset_offsets(t + 1) - bitset_offsets(t));
     const rt::trees::PredictorColumns columns{s.ints[kIsLeaf],        s.ints[kLeft],
                                               s.ints[kRight],         s.ints[kFeatureIdx],
                                               s.ints[kIsCategorical], s.ints[kBitsetIdx]};

@@ -155,6 +155,10 @@ def test_native_fill_refuses_one_node_entered_as_both_children(feature_dtype):
     assert _fill([1, -1, -1], [1, -1, -1], [0, -2, -2], feature_dtype)[:3] == (0, "right", 0)
     assert _fill([1, -1, -1], [2, -1, -1], [0, -2, -2], feature_dtype) is None
     assert _fill([1, -1, -1], [2, -1, -1], [4, -2, -2], feature_dtype)[:3] == (0, "feature", 0)
+    # two splits share a left child while the node count still fits a tree (6 never entered)
+    left, right = [1, 3, 3, -1, -1, -1, -1], [2, 4, 5, -1, -1, -1, -1]
+    shared = _fill(left, right, [0, 0, 0, -2, -2, -2, -2], feature_dtype)
+    assert shared[:3] == (0, "left", 2) and "entered twice" in shared[3]
 
 
 def test_split_turned_leaf_leaves_its_children_unreachable():
@@ -300,3 +304,43 @@ def test_hgb_runtime_refuses_what_the_loader_refuses(tmp_path):
         amber.Runtime(path)
     assert loaded.value.path == "_predictors[0][0].nodes.right[0]"
     assert loaded.value.path in str(native.value)
+
+
+def _fill_predictor(left, right, is_leaf, feature, categorical=None, bitset=None, n_bitsets=1):
+    """_core.fill_predictor_nodes on one hand-made predictor over two features, feature 1
+    categorical, columns in the types amber writes (read in place by the one-pass path)."""
+    from amber import _core
+    from amber.sklearn.hist_gradient_boosting import NODE_COLUMNS, _predictor_fields
+
+    n = len(left)
+    given = {"left": left, "right": right, "is_leaf": is_leaf, "feature_idx": feature,
+             "is_categorical": categorical or [0] * n, "bitset_idx": bitset or [0] * n}  # fmt: skip
+    columns = [np.asarray(given.get(name, [0] * n), dtype=dtype)
+               for name, dtype in NODE_COLUMNS.items()]  # fmt: skip
+    dtype, fields = _predictor_fields()
+    records = np.zeros(n, dtype=dtype)
+    return _core.fill_predictor_nodes(
+        records.view(np.uint8).reshape(n, dtype.itemsize), fields, np.array([0, n]),
+        np.array([0, n_bitsets]), columns, np.array([0, 1]), np.array([0, 1], dtype=np.uint8),
+    )  # fmt: skip
+
+
+def test_native_predictor_fill_refuses_what_the_one_pass_could_miss():
+    ok = dict(left=[1, 0, 0], right=[2, 0, 0], is_leaf=[0, 1, 1], feature=[0, 0, 0])
+    assert _fill_predictor(**ok) is None
+    # one node entered as both children; node 2 entered by nobody
+    twice = _fill_predictor(**{**ok, "right": [1, 0, 0]})
+    assert twice[:3] == (0, "right", 0) and "entered twice" in twice[3]
+    # two splits share a left child while the node count still fits a tree (6 never entered)
+    shared = _fill_predictor([1, 3, 3, 0, 0, 0, 0], [2, 4, 5, 0, 0, 0, 0], [0, 0, 0, 1, 1, 1, 1],
+                             [0] * 7)  # fmt: skip
+    assert shared[:3] == (0, "left", 2) and "entered twice" in shared[3]
+    # a split turned leaf: nodes 3 and 4 are in order but unreachable
+    orphans = _fill_predictor([1, 3, 0, 0, 0], [2, 4, 0, 0, 0], [0, 1, 1, 1, 1], [0] * 5)
+    assert orphans[:3] == (0, "left", 3) and "not reachable" in orphans[3]
+    # a categorical split on numeric feature 0, with a bitset that exists
+    numeric = _fill_predictor(**ok, categorical=[1, 0, 0])
+    assert numeric[:3] == (0, "is_categorical", 0)
+    assert _fill_predictor(**{**ok, "feature": [1, 0, 0]}, categorical=[1, 0, 0]) is None
+    assert _fill_predictor(**{**ok, "feature": [1, 0, 0]}, categorical=[1, 0, 0],
+                           bitset=[1, 0, 0])[:3] == (0, "bitset_idx", 0)  # fmt: skip
