@@ -344,3 +344,74 @@ def test_native_predictor_fill_refuses_what_the_one_pass_could_miss():
     assert _fill_predictor(**{**ok, "feature": [1, 0, 0]}, categorical=[1, 0, 0]) is None
     assert _fill_predictor(**{**ok, "feature": [1, 0, 0]}, categorical=[1, 0, 0],
                            bitset=[1, 0, 0])[:3] == (0, "bitset_idx", 0)  # fmt: skip
+
+
+def _shared_left_child(arrays):
+    lo, hi = local(arrays, 3)
+    left = arrays[f"{TREES}.left"][lo:hi]
+    inner = np.flatnonzero(left != -1)
+    left[inner[-1]] = left[inner[-2]]
+
+
+def _one_child_twice(arrays):
+    lo, _ = local(arrays, 3)
+    arrays[f"{TREES}.right"][lo] = arrays[f"{TREES}.left"][lo]
+
+
+def _split_turned_leaf(arrays):
+    lo, hi = local(arrays, 3)
+    left, right = arrays[f"{TREES}.left"][lo:hi], arrays[f"{TREES}.right"][lo:hi]
+    leaf = left == -1
+    split = next(i for i in np.flatnonzero(~leaf) if leaf[left[i]] and leaf[right[i]])
+    left[split] = right[split] = -1
+    arrays[f"{TREES}.feature"][lo + split] = -2
+
+
+def _right_child_out_of_order(arrays):
+    """Node 0's right child swapped with a node inside its left subtree: children still come
+    after their parents, but the nodes are no longer in depth-first order."""
+    lo, hi = local(arrays, 3)
+    right = arrays[f"{TREES}.right"][lo:hi]
+    right[0] = right[0] - 1 if right[0] > 2 else right[0] + 1
+
+
+def _root_turned_leaf(arrays):
+    """Every other node of the tree still in order after the root, none of them reachable."""
+    lo, _ = local(arrays, 3)
+    arrays[f"{TREES}.left"][lo] = arrays[f"{TREES}.right"][lo] = -1
+    arrays[f"{TREES}.feature"][lo] = -2
+
+
+def _split_feature_out_of_range(arrays):
+    lo, _ = local(arrays, 3)
+    arrays[f"{TREES}.feature"][lo] = X.shape[1]
+
+
+def _leaf_with_a_feature(arrays):
+    lo, hi = local(arrays, 3)
+    leaf = int(np.flatnonzero(arrays[f"{TREES}.left"][lo:hi] == -1)[0])
+    arrays[f"{TREES}.feature"][lo + leaf] = 0
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [_shared_left_child, _one_child_twice, _split_turned_leaf, _right_child_out_of_order,
+     _root_turned_leaf, _split_feature_out_of_range, _leaf_with_a_feature],
+)  # fmt: skip
+def test_native_runtime_refuses_what_the_loader_refuses(tmp_path, mutate):
+    """The runtime's one-pass reader hands every tree it does not accept to the general check,
+    so it names the same node as the loader."""
+    path = tmp_path / "bad.amber"
+    path.write_bytes(forest_file(mutate))
+    with pytest.raises(amber.InvalidStateError) as loaded:
+        amber.load(path)
+    with pytest.raises(amber.AmberError) as native:
+        amber.Runtime(path)
+    assert loaded.value.path in str(native.value)
+
+
+def test_native_runtime_reads_nodes_in_another_order(tmp_path):
+    path = tmp_path / "permuted.amber"
+    path.write_bytes(forest_file(lambda arrays: permuted(arrays, 3)))
+    proba = amber.Runtime(path).predict_proba(X)
+    assert np.array_equal(proba, FOREST.predict_proba(X))

@@ -87,6 +87,46 @@ void flatten(const Columns& c, size_t begin, bool nan_flag, TreeSet& out,
   }
 }
 
+/// The common case in one pass. A tree in scikit-learn's depth-first order (each split's left
+/// child right after it, its right child after the whole left subtree) is already in FlatNode
+/// order: checking it means following that order, and each node is written in place. Returns
+/// false at the first anomaly of any kind; the caller then runs the general checks and
+/// flatten(), which name it. This accepts only trees they accept, and writes the same nodes.
+/// `pending` is reused scratch: the right children still to come, innermost last.
+bool flatten_preorder(const Columns& c, size_t begin, size_t end, size_t n_features, bool nan_flag,
+                      TreeSet& out, std::vector<int64_t>& pending) {
+  const auto n = static_cast<int64_t>(end - begin);
+  pending.clear();
+  for (int64_t i = 0; i < n; ++i) {
+    const size_t g = begin + static_cast<size_t>(i);
+    const int64_t l = c.left[g], r = c.right[g], f = c.feature[g];
+    FlatNode& node = out.nodes[g];
+    node.threshold = c.threshold[g];
+    if (l == kLeaf) {
+      if (r != kLeaf || f != kUndefinedFeature) return false;
+      node.feature = kLeafFeature;
+      node.next = static_cast<int32_t>(g);  // values stay in the file's order: no copy
+      // The next node must be the right child of the innermost split still open.
+      if (pending.empty()) {
+        if (i + 1 != n) return false;
+      } else {
+        if (pending.back() != i + 1) return false;
+        pending.pop_back();
+      }
+      continue;
+    }
+    if (l != i + 1 || r <= l || r >= n || f < 0 || static_cast<uint64_t>(f) >= n_features) {
+      return false;
+    }
+    pending.push_back(r);
+    node.feature = static_cast<int32_t>(f) | (nan_flag && c.missing[g] != 0 ? kNanLeft : 0);
+    node.next = static_cast<int32_t>(begin + static_cast<size_t>(r));
+  }
+  // The last node is a leaf (a split's children would lie past it), and a leaf with a split
+  // still open returned false above: nothing is pending here.
+  return true;
+}
+
 }  // namespace
 
 namespace {
@@ -228,9 +268,14 @@ TreeSet read_tree_set(const Node& trees, const TreeSetSpec& spec) {
   out.stride = spec.shape.n_outputs * spec.shape.width;
   WalkScratch scratch;
   std::vector<std::pair<int64_t, int32_t>> stack;
+  std::vector<int64_t> pending;
   for (size_t t = 0; t < spec.n_trees; ++t) {
     const auto begin = static_cast<size_t>(offsets[t]);
     const auto end = static_cast<size_t>(offsets[t + 1]);
+    if (flatten_preorder(c, begin, end, spec.n_features, spec.nan_goes_by_flag, out, pending)) {
+      out.roots.push_back(static_cast<int32_t>(begin));
+      continue;
+    }
     const std::string tree = join_path(spec.prefix, spec.tree_path(t));
     auto name = [&](const char* column, size_t i) {
       return tree + "." + column + "[" + std::to_string(i) + "]";
