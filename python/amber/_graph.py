@@ -303,19 +303,24 @@ class Decoder:
                     return array
         return self.decode(node, path)
 
-    def view_streamed(self, node: Any, path: str, name: str) -> tuple[Any, Callable | None]:
+    def view_streamed(self, node: Any, path: str,
+                      name: str) -> tuple[Any, Callable | None, Callable | None]:  # fmt: skip
         """Like view() of member `name` at `path`, with the array possibly still being
         decoded: the second item, wait(nbytes), blocks until its first nbytes are ready (None:
-        the array is whole). For readers that consume a big array front to back while the
-        rest is decoded (tree columns, span by span)."""
+        the array is whole); the third, release(nbytes), gives back the memory of the first
+        nbytes once read (None: keep it). For readers that consume a big array front to back
+        while the rest is decoded (tree columns, span by span)."""
         if type(node) is dict and node.keys() == {"$", "array"} and node["$"] == "ndarray":
             index = node["array"]
             if type(index) is int and 0 <= index < len(self._arrays):
                 pending = getattr(self._arrays, "pending", None)
-                array, wait = (self._arrays[index], None) if pending is None else pending(index)
+                if pending is None:
+                    array, wait, release = self._arrays[index], None, None
+                else:
+                    array, wait, release = pending(index)
                 if array.dtype != object:
-                    return array, wait
-        return self.view(node, attr_path(path, name)), None
+                    return array, wait, release
+        return self.view(node, attr_path(path, name)), None, None
 
     def resolve(self, name: Any, path: str) -> Any:
         """The class or function named `name`; only names the trust audit accepted."""

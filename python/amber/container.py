@@ -283,7 +283,8 @@ class Container:
         indices = list(range(reader.array_count))
         if reader.decoded_bytes < _PARALLEL_BYTES:
             return reader.arrays(indices, check_checksum, 1)
-        return StreamedArrays(reader.decode_streaming(indices, check_checksum))
+        decoding = reader.decode_streaming(indices, check_checksum)
+        return StreamedArrays(decoding, reader.shared_arrays())
 
     def verify(self, threads: int = 0) -> None:
         """Checks padding, every checksum, string and bool array, and the content digest."""
@@ -314,10 +315,12 @@ class StreamedArrays(Sequence):
     `arrays[i]` waits for array i; `pending(i)` returns it at once with a `wait(nbytes)` that
     blocks until its first nbytes are decoded (the waiting thread helps decode): the bytes
     past that point are not yet written. `finish()` waits for all and raises the first error.
+    `shared`: the indices more than one node of the file names (see pending()).
     """
 
-    def __init__(self, decoding: Any):
+    def __init__(self, decoding: Any, shared: set[int] = frozenset()):
         self._decoding = decoding
+        self._shared = shared
         self._done: dict[int, np.ndarray] = {}
 
     def __len__(self) -> int:
@@ -332,11 +335,16 @@ class StreamedArrays(Sequence):
     def __setitem__(self, i: int, array: np.ndarray) -> None:
         self._done[i] = array
 
-    def pending(self, i: int) -> tuple[np.ndarray, Callable[[int], None] | None]:
+    def pending(self, i: int) -> tuple[np.ndarray, Callable | None, Callable | None]:
+        """(array, wait, release): wait(nbytes) as above, or None when the array is whole;
+        release(nbytes) gives back the memory of its first nbytes, which the caller has copied
+        and reads no more (they read as zeros afterwards), or None when other nodes of the file
+        name the same array or it is already whole in this object's hands."""
         if i in self._done:
-            return self._done[i], None
+            return self._done[i], None, None
         decoding = self._decoding
-        return decoding.pending(i), lambda nbytes: decoding.wait(i, nbytes)
+        release = None if i in self._shared else lambda nbytes: decoding.release(i, nbytes)
+        return decoding.pending(i), lambda nbytes: decoding.wait(i, nbytes), release
 
     def finish(self) -> None:
         self._decoding.wait_all()

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -136,6 +137,46 @@ nb::tuple load_view(const Reader& reader, bool with_validation) {
                         to_python(validation), to_set(names), to_set(object_types));
 }
 
+/// Counts, per array index, the nodes under `root` that name it in an integer `array` member
+/// (ndarray, bytes and bytearray nodes; any other kind that has one counts too).
+void count_array_refs(simdjson::dom::element root, std::unordered_map<uint64_t, int>& refs) {
+  std::vector<simdjson::dom::element> stack{root};
+  while (!stack.empty()) {
+    const simdjson::dom::element value = stack.back();
+    stack.pop_back();
+    if (value.is_array()) {
+      for (simdjson::dom::element item : simdjson::dom::array(value)) {
+        if (item.is_array() || item.is_object()) stack.push_back(item);
+      }
+      continue;
+    }
+    if (!value.is_object()) continue;
+    const simdjson::dom::object object(value);
+    uint64_t index = 0;
+    if (object["$"].is_string() && !object["array"].get_uint64().get(index)) ++refs[index];
+    for (auto field : object) {
+      if (field.value.is_array() || field.value.is_object()) stack.push_back(field.value);
+    }
+  }
+}
+
+/// The array indices that more than one node of the graph (and of the validation graph)
+/// names: a loader may give back the memory of an array it has read only if no other node
+/// will read it.
+nb::set shared_arrays(const Reader& reader) {
+  using Keys = std::initializer_list<std::string_view>;
+  std::unordered_map<uint64_t, int> refs;
+  if (auto graph = find(reader, Keys{"graph"})) count_array_refs(*graph, refs);
+  if (auto samples = find(reader, Keys{"metadata", "validation", "graph"})) {
+    count_array_refs(*samples, refs);
+  }
+  nb::set out;
+  for (const auto& [index, count] : refs) {
+    if (count > 1) out.add(nb::int_(index));
+  }
+  return out;
+}
+
 nb::object member(const Reader& reader, const std::vector<std::string>& path) {
   return to_python(find(reader, path));
 }
@@ -148,6 +189,9 @@ void bind_load_view(nb::class_<Reader>& reader) {
            "(graph, metadata.graph_version, metadata.validation, names, object types) of the\n"
            "manifest, None for what is absent; the names include those of the validation\n"
            "graph when `with_validation`.")
+      .def("shared_arrays", &shared_arrays,
+           "The array indices named by more than one node of the graph and the validation\n"
+           "graph (their memory must stay while the load runs).")
       .def("member", &member, nb::arg("path"),
            "The manifest member at `path` (object keys) as Python objects; None if absent.")
       .def_prop_ro("decoded_bytes", &Reader::decoded_bytes);

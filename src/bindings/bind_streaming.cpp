@@ -70,6 +70,14 @@ void bind_streaming(nb::module_& m, nb::class_<Reader>& reader) {
            "Blocks (helping to decode) until slot k's first nbytes decoded bytes are ready.")
       .def("array", &array, nb::arg("k"), "Slot k's whole array, once decoded.")
       .def(
+          "release",
+          [](StreamingDecode& d, int64_t k, uint64_t nbytes) {
+            return d.release(checked_slot(d, k), nbytes);
+          },
+          nb::arg("k"), nb::arg("nbytes"),
+          "Gives back the memory of slot k's first nbytes decoded bytes, which the caller\n"
+          "will not read again (they read as zeros afterwards); returns the bytes freed.")
+      .def(
           "wait_all",
           [](StreamingDecode& d) {
             nb::gil_scoped_release release;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -108,6 +109,20 @@ AlignedBlock::AlignedBlock(size_t size) : data_(nullptr), size_(size) {
 #ifdef MADV_HUGEPAGE
   if (huge) madvise(data_, rounded, MADV_HUGEPAGE);  // advice only: failure changes nothing
 #endif
+}
+
+size_t AlignedBlock::discard_front(size_t end) noexcept {
+  // A huge page is given back whole or not at all: splitting one costs more than it frees.
+  static const size_t small_page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t page = size_ >= kHugeBlock ? kHugePage : small_page;
+  const auto start = reinterpret_cast<uintptr_t>(data_);
+  const uintptr_t first = std::max(discarded_to_, (start + page - 1) / page * page);
+  const uintptr_t last = (start + std::min(end, size_)) / page * page;
+  if (first >= last) return 0;
+  // Advice on memory this block owns: a failure leaves the bytes in place, which is no error.
+  if (madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED) != 0) return 0;
+  discarded_to_ = last;
+  return last - first;
 }
 
 AlignedBlock::~AlignedBlock() { std::free(data_); }

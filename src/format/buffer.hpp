@@ -40,12 +40,18 @@ class AlignedBlock final : public Buffer {
   std::span<const uint8_t> bytes() const noexcept override { return {data_, size_}; }
   uint8_t* data() noexcept { return data_; }
   size_t size() const noexcept { return size_; }
+  /// Gives the whole pages of bytes [0, end) back to the system (huge pages, for a block
+  /// backed by them), those of earlier calls excepted: a reader that copied what it needs of
+  /// the front of the block frees that memory while it reads the rest. They read as zeros
+  /// afterwards. Returns the bytes given back by this call. Not thread-safe.
+  size_t discard_front(size_t end) noexcept;
 
  private:
   static constexpr size_t kHugePage = size_t{2} << 20;
   static constexpr size_t kHugeBlock = size_t{4} << 20;
   uint8_t* data_;
   size_t size_;
+  uintptr_t discarded_to_ = 0;  // address: the pages below it went back
 };
 
 }  // namespace amber

@@ -11,7 +11,7 @@
 namespace amber {
 
 StreamingDecode::StreamingDecode(const Reader& reader, std::vector<size_t> indices,
-                                 bool check_checksum, unsigned threads)
+                                 bool check_checksum, unsigned threads, uint64_t lookahead)
     : reader_(reader), indices_(std::move(indices)) {
   for (size_t i : indices_) reader_.stored_bytes(i);  // range check before any work
   if (check_checksum) {
@@ -42,15 +42,33 @@ StreamingDecode::StreamingDecode(const Reader& reader, std::vector<size_t> indic
     const double pb = static_cast<double>(b.second.frame) / frame_done_[b.first].size();
     return pa < pb;
   });
+  job_of_.resize(n);
+  for (size_t k = 0; k < n; ++k) job_of_[k].resize(frame_done_[k].size());
+  job_start_.resize(jobs_.size());
+  uint64_t before = 0;
+  for (size_t j = 0; j < jobs_.size(); ++j) {
+    const auto& [slot, frame] = jobs_[j];
+    job_of_[slot][frame.frame] = j;
+    job_start_[j] = before;
+    const ArrayInfo& info = *out_[slot].info;
+    before += std::min(info.chunk, info.decoded_length - frame.frame * info.chunk);
+  }
   if (threads == 0) threads = std::max(1u, hardware_threads() - 1);
-  const size_t helpers = std::min<size_t>(threads, jobs_.size());
+  wanted_helpers_ = std::min<size_t>(threads, jobs_.size());
+  lookahead_ = lookahead;
+  // At least two frames per helper, so that none waits for work while the consumer reads.
+  min_ahead_ = 2 * wanted_helpers_;
+  if (lookahead_ != 0) horizon_ = horizon_after(0, 0);
+  started_at_ = horizon_;
   // A frame no helper takes is decoded by the thread that waits for it.
-  if (helpers > 0) helpers_ = std::make_unique<Helpers>(helpers, [this] { worker(); });
+  if (wanted_helpers_ > 0) {
+    helpers_.push_back(std::make_unique<Helpers>(wanted_helpers_, [this] { worker(); }));
+  }
 }
 
 StreamingDecode::~StreamingDecode() {
   cancel_ = true;
-  if (helpers_) helpers_->join();
+  for (auto& helpers : helpers_) helpers->join();
 }
 
 void StreamingDecode::run_job(size_t j) {
@@ -76,16 +94,66 @@ void StreamingDecode::run_job(size_t j) {
 }
 
 bool StreamingDecode::take_and_run() {
-  if (cancel_) return false;
-  const size_t j = next_++;
-  if (j >= jobs_.size()) return false;
+  size_t j = next_.load();
+  do {
+    if (cancel_ || j >= jobs_.size() || j > horizon_.load()) return false;
+  } while (!next_.compare_exchange_weak(j, j + 1));
   run_job(j);
   return true;
 }
 
 void StreamingDecode::worker() {
-  while (take_and_run()) {
+  {
+    std::lock_guard lock(mutex_);
+    ++active_helpers_;
   }
+  for (;;) {
+    while (take_and_run()) {
+    }
+    // Leave (freeing the pool's thread) only under the lock that raise_horizon() takes: either
+    // it sees this helper gone and asks for another, or this helper sees the new horizon.
+    std::lock_guard lock(mutex_);
+    if (cancel_ || next_ >= jobs_.size() || next_ > horizon_) {
+      --active_helpers_;
+      return;
+    }
+  }
+}
+
+size_t StreamingDecode::horizon_after(size_t job, uint64_t end) const {
+  const uint64_t limit = end > UINT64_MAX - lookahead_ ? UINT64_MAX : end + lookahead_;
+  // The last job that starts before `limit`, but never fewer than min_ahead_ past `job`.
+  const auto after = std::lower_bound(job_start_.begin(), job_start_.end(), limit);
+  const size_t last = static_cast<size_t>(after - job_start_.begin());
+  return std::max<size_t>(last == 0 ? 0 : last - 1, job + min_ahead_);
+}
+
+uint64_t StreamingDecode::start_of(size_t job) const {
+  return job < job_start_.size() ? job_start_[job] : UINT64_MAX;
+}
+
+void StreamingDecode::raise_horizon(size_t job) {
+  if (lookahead_ == 0) return;
+  const size_t target = horizon_after(job, start_of(job + 1));
+  size_t wanted = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (target <= horizon_) return;
+    horizon_ = target;
+    // Helpers that stopped at an old horizon are asked for again once there is a good stretch
+    // of work (a quarter of the lookahead), not for every frame the consumer reads.
+    const uint64_t gained = std::min(start_of(target), start_of(jobs_.size() - 1)) -
+                            std::min(start_of(started_at_), start_of(jobs_.size() - 1));
+    if (cancel_ || next_ >= jobs_.size() || active_helpers_ >= wanted_helpers_ ||
+        gained < lookahead_ / 4) {
+      return;
+    }
+    started_at_ = target;
+    wanted = wanted_helpers_ - active_helpers_;
+  }
+  auto helpers = std::make_unique<Helpers>(wanted, [this] { worker(); });
+  std::lock_guard lock(mutex_);  // two threads may wait at once
+  helpers_.push_back(std::move(helpers));
 }
 
 void StreamingDecode::wait(size_t k, uint64_t bytes) {
@@ -95,6 +163,7 @@ void StreamingDecode::wait(size_t k, uint64_t bytes) {
   const bool whole = info.dtype == DType::String;
   bytes = whole ? info.decoded_length : std::min(bytes, info.decoded_length);
   const size_t needed = bytes == 0 ? 0 : static_cast<size_t>((bytes - 1) / info.chunk + 1);
+  if (needed > 0) raise_horizon(job_of_[k][needed - 1]);
   for (;;) {
     {
       std::unique_lock lock(mutex_);
@@ -111,6 +180,23 @@ void StreamingDecode::wait(size_t k, uint64_t bytes) {
 
 void StreamingDecode::wait_all() {
   for (size_t k = 0; k < out_.size(); ++k) wait(k, UINT64_MAX);
+}
+
+size_t StreamingDecode::frames_decoded() {
+  std::lock_guard lock(mutex_);
+  return jobs_done_;
+}
+
+size_t StreamingDecode::release(size_t k, uint64_t bytes) {
+  const ArrayData& data = out_.at(k);
+  if (data.is_view || data.info->dtype == DType::String) return 0;
+  const ArrayInfo& info = *data.info;
+  std::lock_guard lock(mutex_);
+  // Only frames already decoded: a helper may be writing the next one.
+  const uint64_t ready = ready_frames_[k] == info.frames.size()
+                             ? info.decoded_length
+                             : static_cast<uint64_t>(ready_frames_[k]) * info.chunk;
+  return blocks_[k]->discard_front(static_cast<size_t>(std::min(bytes, ready)));
 }
 
 void StreamingDecode::check_strings(size_t k) {

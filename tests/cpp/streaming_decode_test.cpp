@@ -1,18 +1,23 @@
 // StreamingDecode: the same bytes as Reader::arrays_at, waits that return only decoded bytes,
-// errors of a damaged frame raised to every waiter, and safe teardown mid-decode.
+// errors of a damaged frame raised to every waiter, helpers that stay within the lookahead,
+// memory given back only where decoded, and safe teardown mid-decode.
 #include "format/streaming_decode.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "format/dtype.hpp"
 #include "format/error.hpp"
 #include "format/hashing.hpp"
 #include "format/json_writer.hpp"
+#include "format/parallel.hpp"
 #include "format/reader.hpp"
 #include "format/writer.hpp"
 #include "test_files.hpp"
@@ -121,6 +126,75 @@ TEST(StreamingDecode, ABadChecksumFailsBeforeAnyDecode) {
   const auto bad = amber_test::open_bytes(damaged);
   EXPECT_TRUE(amber_test::ThrowsKind([&] { StreamingDecode decode(bad, all(bad), true, 2); },
                                      amber::ErrorKind::ChecksumMismatch, "array 1"));
+}
+
+TEST(StreamingDecode, HelpersStayWithinTheLookaheadOfTheConsumer) {
+  if (amber::hardware_threads() < 2) GTEST_SKIP() << "no helper threads on one core";
+  Fixture f;
+  const auto reader = amber_test::open_bytes(f.file);
+  const size_t total = reader.frames(0).size() + reader.frames(1).size() + 1;  // + strings
+  // Four 64 KiB frames ahead, with one helper (at least two frames per helper).
+  StreamingDecode decode(reader, all(reader), false, 1, 4 * 64 * 1024);
+  // The count once it reached `at_least` (helpers ran) and a pause let it run on if it would.
+  const auto settled = [&](size_t at_least) {
+    for (int i = 0; i < 5000 && decode.frames_decoded() < at_least; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    return decode.frames_decoded();
+  };
+  // Decode order: a0, b0, the string array's one small frame, a1, b1, a2... (64 KiB each but
+  // the string's). Nothing waited for yet: the frames starting in the first 256 KiB, a0..b1.
+  EXPECT_EQ(settled(5), 5u);
+  decode.wait(0, 1);  // a0, which ends at 64 KiB: the frames starting before 320 KiB, to a2
+  EXPECT_EQ(settled(6), 6u);
+  decode.wait(0, f.a.size() / 2);  // half of array 0: half of all frames, and 4 more
+  const size_t half = settled(total / 2 + 2);
+  EXPECT_GE(half, total / 2 + 2);  // the helper was asked for again and ran ahead
+  EXPECT_LE(half, total / 2 + 6);
+  decode.wait_all();
+  EXPECT_EQ(decode.frames_decoded(), total);
+  EXPECT_TRUE(same(decode.pending(0), f.a));
+  EXPECT_TRUE(same(decode.pending(1), f.b));
+}
+
+TEST(StreamingDecode, WithoutALookaheadTheHelpersDecodeEverything) {
+  if (amber::hardware_threads() < 2) GTEST_SKIP() << "no helper threads on one core";
+  Fixture f;
+  const auto reader = amber_test::open_bytes(f.file);
+  const size_t total = reader.frames(0).size() + reader.frames(1).size() + 1;
+  StreamingDecode decode(reader, all(reader), false, 1, 0);
+  for (int i = 0; i < 5000 && decode.frames_decoded() < total; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(decode.frames_decoded(), total);
+}
+
+TEST(StreamingDecode, ReleaseGivesBackOnlyDecodedPagesAndKeepsTheRest) {
+  Fixture f;
+  const auto reader = amber_test::open_bytes(f.file);
+  StreamingDecode decode(reader, all(reader), false, 1, 4 * 64 * 1024);
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  decode.wait(0, 256 * 1024);
+  // Asking for more than was decoded gives back at most the decoded frames.
+  const size_t freed = decode.release(0, f.a.size());
+  EXPECT_GT(freed, 0u);
+  EXPECT_LE(freed, decode.frames_decoded() * 64 * 1024);
+  EXPECT_EQ(decode.release(0, 100), 0u);  // already given back
+  decode.wait_all();
+  // The bytes after what was given back are whole; the pages given back read as zeros.
+  const auto bytes = decode.pending(0).bytes;
+  const size_t kept = freed + page;  // the first page may have stayed (the block's start)
+  EXPECT_EQ(std::memcmp(bytes.data() + kept, f.a.data() + kept, f.a.size() - kept), 0);
+  size_t zeros = 0;
+  for (size_t i = 0; i < kept; ++i) zeros += bytes[i] == 0;
+  EXPECT_GE(zeros, freed);
+  // The rest of the array goes once all of it is decoded; a view or a string array stays.
+  EXPECT_GT(decode.release(0, f.a.size()), 0u);
+  EXPECT_EQ(decode.release(2, f.c.size()), 0u);
+  EXPECT_EQ(decode.release(3, f.s.size()), 0u);
+  EXPECT_TRUE(same(decode.pending(2), f.c));
+  EXPECT_TRUE(same(decode.pending(3), f.s));
 }
 
 TEST(StreamingDecode, AbandonedMidDecodeJoinsItsWorkers) {

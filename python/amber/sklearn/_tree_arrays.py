@@ -132,12 +132,15 @@ class Columns:
         self.path = fitted.where(name)
         if not isinstance(raw, dict) or "$" in raw:
             raise GraphError("must be an object of node arrays", self.path)
-        # Big files are still being decoded: every read of a column waits for its rows first.
-        self.raw, self._waits = {}, {}
+        # Big files are still being decoded: every read of a column waits for its rows first,
+        # and rows read for good go back to the system (a column no other node names).
+        self.raw, self._waits, self._releases = {}, {}, {}
         for key, node in raw.items():
-            self.raw[key], wait = fitted.dec.view_streamed(node, self.path, key)
+            self.raw[key], wait, release = fitted.dec.view_streamed(node, self.path, key)
             if wait is not None:
                 self._waits[key] = wait
+            if release is not None:
+                self._releases[key] = release
         self.offsets, self.sizes = self._offsets()
         self.n = int(self.offsets[-1])
 
@@ -161,9 +164,18 @@ class Columns:
         wait = self._waits.get(name)
         if wait is None:
             return  # already whole
+        wait(min(rows, _ALL) * self._row_bytes(name))
+
+    def release_rows(self, name: str, rows: int) -> None:
+        """The first `rows` rows of column `name` are read for good: their memory may go (they
+        read as zeros afterwards), so that a big model never holds all of its columns."""
+        release = self._releases.get(name)
+        if release is not None:
+            release(rows * self._row_bytes(name))
+
+    def _row_bytes(self, name: str) -> int:
         value = self.raw[name]
-        row_bytes = value.itemsize * int(np.prod(value.shape[1:], dtype=np.int64))
-        wait(min(rows, _ALL) * row_bytes)
+        return value.itemsize * int(np.prod(value.shape[1:], dtype=np.int64))
 
     def where(self, name: str) -> str:
         return attr_path(self.path, name)
@@ -315,6 +327,9 @@ def build_trees(columns: Columns, n_features: int, n_outputs: int, n_classes,
             tree.__setstate__({"max_depth": int(span_depths[t]), "node_count": b - a,
                                "nodes": records[a:b], "values": span_values[a:b]})  # fmt: skip
             trees.append(tree)
+        # __setstate__ copied the span's nodes and values: nothing reads these rows again.
+        for name in (*FIELDS, "value"):
+            columns.release_rows(name, span.hi)
     return trees
 
 
