@@ -47,3 +47,36 @@ def test_bit_identical(estimator, data, target, method, rows, tmp_path):
     expected = getattr(estimator, method)(data[rows])
     actual = getattr(runtime, method)(data[rows])
     assert np.array_equal(actual, expected, equal_nan=True)
+
+
+# The columns amber writes are read in place (int32 children, the smallest signed feature type,
+# uint8 missing_left); any other integer dtypes are widened first. Both must give the same
+# trees, through the one-pass reader (depth-first trees) and the general one (best-first).
+COLUMN_DTYPES = {
+    "as written": {},
+    "int16 features, bool missing": {"feature": np.int16, "missing_left": np.bool_},
+    "int32 features": {"feature": np.int32},
+    "another writer's int64": {
+        "left": np.int64,
+        "right": np.int64,
+        "feature": np.int64,
+        "missing_left": np.int64,
+    },
+    "mixed": {"left": np.int64, "right": np.int32},
+}
+
+
+@pytest.mark.parametrize("dtypes", list(COLUMN_DTYPES.values()), ids=list(COLUMN_DTYPES))
+@pytest.mark.parametrize("max_leaf_nodes", [None, 40], ids=["depth-first", "best-first"])
+def test_node_columns_of_any_integer_dtype_give_the_same_trees(dtypes, max_leaf_nodes, tmp_path):
+    from amber_testing import parts, rebuild
+
+    model = RandomForestClassifier(n_estimators=9, max_leaf_nodes=max_leaf_nodes, random_state=0)
+    model.fit(X, Y)
+    graph, meta, arrays = parts(amber.dumps(model))
+    for name, dtype in dtypes.items():
+        arrays[f"trees.{name}"] = arrays[f"trees.{name}"].astype(dtype)
+    path = tmp_path / "m.amber"
+    path.write_bytes(rebuild(graph, meta, arrays))
+    assert np.array_equal(amber.Runtime(str(path)).predict_proba(X), model.predict_proba(X))
+    assert np.array_equal(amber.load(path).predict_proba(X), model.predict_proba(X))

@@ -2,6 +2,8 @@
 #include "runtime/families/tree_arrays.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -40,11 +42,47 @@ std::vector<int64_t> checked_offsets(const Node& node, const amber::ArrayData& d
   return offsets;
 }
 
+/// An integer column read in place: amber writes left/right as int32, feature as the smallest
+/// signed type that holds the features, missing_left as uint8 (docs/schema/tree.md), so the
+/// common file needs no widened copy of its node arrays.
+template <typename T>
+struct Ints {
+  const uint8_t* bytes;
+  int64_t operator[](size_t i) const {
+    T v;
+    std::memcpy(&v, bytes + i * sizeof(T), sizeof(T));  // a plain load once optimised
+    return static_cast<int64_t>(v);
+  }
+};
+
+/// The columns of one estimator's trees, each integer one as stored (L: left and right, F:
+/// feature, M: missing_left) or widened to int64 when its dtype is another.
+template <typename L, typename F, typename M>
 struct Columns {
-  std::vector<int64_t> left, right, feature;
+  Ints<L> left, right;
+  Ints<F> feature;
+  Ints<M> missing;
   std::span<const double> threshold;
-  std::vector<double> threshold_storage;
-  std::vector<int64_t> missing;
+};
+
+/// One tree's integer columns widened to int64 (local node indices): what the general checks
+/// and flatten() read, for the rare tree the one-pass path hands over.
+struct TreeInts {
+  std::vector<int64_t> left, right, feature, missing;
+  template <typename C>
+  void take(const C& c, size_t begin, size_t end) {
+    const size_t n = end - begin;
+    left.resize(n);
+    right.resize(n);
+    feature.resize(n);
+    missing.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      left[i] = c.left[begin + i];
+      right[i] = c.right[begin + i];
+      feature[i] = c.feature[begin + i];
+      missing[i] = c.missing[begin + i];
+    }
+  }
 };
 
 void check_features(std::span<const int64_t> left, std::span<const int64_t> feature,
@@ -64,26 +102,27 @@ void check_features(std::span<const int64_t> left, std::span<const int64_t> feat
 /// Lays tree [begin, end) out in FlatNode order (depth-first, left first) over the same range.
 /// The tree was checked first, so the walk visits every node once. `stack` is reused scratch of
 /// (local node, position of the split it is the right child of, or -1).
-void flatten(const Columns& c, size_t begin, bool nan_flag, TreeSet& out,
-             std::vector<std::pair<int64_t, int32_t>>& stack) {
+void flatten(const TreeInts& c, std::span<const double> threshold, size_t begin, bool nan_flag,
+             TreeSet& out, std::vector<std::pair<int64_t, int32_t>>& stack) {
   stack.assign(1, {0, -1});
   auto position = static_cast<int32_t>(begin);
   while (!stack.empty()) {
     const auto [local, parent] = stack.back();
     stack.pop_back();
-    const size_t g = begin + static_cast<size_t>(local);
+    const auto i = static_cast<size_t>(local);
+    const size_t g = begin + i;
     const int32_t at = position++;
     if (parent >= 0) out.nodes[parent].next = at;
     FlatNode& n = out.nodes[at];
-    n.threshold = c.threshold[g];
-    if (c.left[g] == kLeaf) {
+    n.threshold = threshold[g];
+    if (c.left[i] == kLeaf) {
       n.feature = kLeafFeature;
       n.next = static_cast<int32_t>(g);  // values stay in the file's order: no copy
       continue;
     }
-    n.feature = static_cast<int32_t>(c.feature[g]) | (nan_flag && c.missing[g] != 0 ? kNanLeft : 0);
-    stack.emplace_back(c.right[g], at);
-    stack.emplace_back(c.left[g], -1);  // popped next: placed right after its parent
+    n.feature = static_cast<int32_t>(c.feature[i]) | (nan_flag && c.missing[i] != 0 ? kNanLeft : 0);
+    stack.emplace_back(c.right[i], at);
+    stack.emplace_back(c.left[i], -1);  // popped next: placed right after its parent
   }
 }
 
@@ -93,7 +132,8 @@ void flatten(const Columns& c, size_t begin, bool nan_flag, TreeSet& out,
 /// false at the first anomaly of any kind; the caller then runs the general checks and
 /// flatten(), which name it. This accepts only trees they accept, and writes the same nodes.
 /// `pending` is reused scratch: the right children still to come, innermost last.
-bool flatten_preorder(const Columns& c, size_t begin, size_t end, size_t n_features, bool nan_flag,
+template <typename C>
+bool flatten_preorder(const C& c, size_t begin, size_t end, size_t n_features, bool nan_flag,
                       TreeSet& out, std::vector<int64_t>& pending) {
   const auto n = static_cast<int64_t>(end - begin);
   pending.clear();
@@ -241,6 +281,76 @@ void check_tree_structure(std::span<const int64_t> left, std::span<const int64_t
   if (walk.defect) fail_at(name(walk.defect->column, walk.defect->node), walk.defect->what);
 }
 
+namespace {
+
+/// Checks every tree of `c` and lays it out in `out`: in one pass when it is in scikit-learn's
+/// order, else by the general checks (which name the defect) on its widened columns.
+template <typename C>
+void place_trees(const C& c, const std::vector<int64_t>& offsets, const TreeSetSpec& spec,
+                 TreeSet& out) {
+  TreeInts tree;
+  WalkScratch scratch;
+  std::vector<std::pair<int64_t, int32_t>> stack;
+  std::vector<int64_t> pending;
+  for (size_t t = 0; t < spec.n_trees; ++t) {
+    const auto begin = static_cast<size_t>(offsets[t]);
+    const auto end = static_cast<size_t>(offsets[t + 1]);
+    out.roots.push_back(static_cast<int32_t>(begin));
+    if (flatten_preorder(c, begin, end, spec.n_features, spec.nan_goes_by_flag, out, pending)) {
+      continue;
+    }
+    const std::string path = join_path(spec.prefix, spec.tree_path(t));
+    auto name = [&](const char* column, size_t i) {
+      return path + "." + column + "[" + std::to_string(i) + "]";
+    };
+    tree.take(c, begin, end);
+    check_tree_structure(tree.left, tree.right, scratch, name);
+    check_features(tree.left, tree.feature, spec.n_features, name);
+    flatten(tree, c.threshold, begin, spec.nan_goes_by_flag, out, stack);
+  }
+}
+
+/// place_trees() over the integer columns as stored when they have the dtypes amber writes,
+/// or widened to int64 once (another writer's dtypes).
+void place_all(const std::vector<amber::ArrayData>& data, const std::vector<Node>& nodes,
+               std::span<const double> threshold, const std::vector<int64_t>& offsets,
+               const TreeSetSpec& spec, TreeSet& out) {
+  const auto at = [&](Column k) { return data[k].bytes.data(); };
+  const DType missing = data[kMissing].info->dtype;
+  if (data[kLeft].info->dtype == DType::Int32 && data[kRight].info->dtype == DType::Int32 &&
+      (missing == DType::UInt8 || missing == DType::Bool)) {
+    // Charged as to_int64 charges the widened columns: refs that name these trees many times
+    // stay within the compile budget.
+    for (Column k : {kLeft, kRight, kFeature, kMissing}) {
+      nodes[k].context().charge(data[k].info->element_count(), nodes[k]);
+    }
+    const auto in_place = [&]<typename F>(F) {
+      const Columns<int32_t, F, uint8_t> c{
+          {at(kLeft)}, {at(kRight)}, {at(kFeature)}, {at(kMissing)}, threshold};
+      place_trees(c, offsets, spec, out);
+    };
+    switch (data[kFeature].info->dtype) {
+      case DType::Int8:
+        return in_place(int8_t{});
+      case DType::Int16:
+        return in_place(int16_t{});
+      case DType::Int32:
+        return in_place(int32_t{});
+      default:
+        break;
+    }
+  }
+  const std::array<std::vector<int64_t>, 4> wide{
+      to_int64(data[kLeft], nodes[kLeft]), to_int64(data[kRight], nodes[kRight]),
+      to_int64(data[kFeature], nodes[kFeature]), to_int64(data[kMissing], nodes[kMissing])};
+  const auto bytes = [&](size_t k) { return reinterpret_cast<const uint8_t*>(wide[k].data()); };
+  const Columns<int64_t, int64_t, int64_t> c{
+      {bytes(0)}, {bytes(1)}, {bytes(2)}, {bytes(3)}, threshold};
+  place_trees(c, offsets, spec, out);
+}
+
+}  // namespace
+
 TreeSet read_tree_set(const Node& trees, const TreeSetSpec& spec) {
   std::vector<Node> nodes;
   for (const char* name : kNames) nodes.push_back(trees[name]);
@@ -253,41 +363,15 @@ TreeSet read_tree_set(const Node& trees, const TreeSetSpec& spec) {
   const uint64_t value_shape[] = {n, spec.shape.n_outputs, spec.shape.width};
   expect_shape(nodes[kValue], value_shape);
 
-  Columns c;
-  c.left = to_int64(data[kLeft], nodes[kLeft]);
-  c.right = to_int64(data[kRight], nodes[kRight]);
-  c.feature = to_int64(data[kFeature], nodes[kFeature]);
-  c.missing = to_int64(data[kMissing], nodes[kMissing]);
-  c.threshold = as_doubles(data[kThreshold], c.threshold_storage, nodes[kThreshold]);
-
   if (spec.n_features > static_cast<size_t>(kFeatureMask) + 1) {
     trees.unsupported("more than 2^30 features");
   }
   TreeSet out;
   out.nodes.resize(n);
   out.stride = spec.shape.n_outputs * spec.shape.width;
-  WalkScratch scratch;
-  std::vector<std::pair<int64_t, int32_t>> stack;
-  std::vector<int64_t> pending;
-  for (size_t t = 0; t < spec.n_trees; ++t) {
-    const auto begin = static_cast<size_t>(offsets[t]);
-    const auto end = static_cast<size_t>(offsets[t + 1]);
-    if (flatten_preorder(c, begin, end, spec.n_features, spec.nan_goes_by_flag, out, pending)) {
-      out.roots.push_back(static_cast<int32_t>(begin));
-      continue;
-    }
-    const std::string tree = join_path(spec.prefix, spec.tree_path(t));
-    auto name = [&](const char* column, size_t i) {
-      return tree + "." + column + "[" + std::to_string(i) + "]";
-    };
-    const std::span<const int64_t> left(c.left.data() + begin, end - begin);
-    const std::span<const int64_t> right(c.right.data() + begin, end - begin);
-    check_tree_structure(left, right, scratch, name);
-    check_features(left, std::span<const int64_t>(c.feature.data() + begin, end - begin),
-                   spec.n_features, name);
-    flatten(c, begin, spec.nan_goes_by_flag, out, stack);
-    out.roots.push_back(static_cast<int32_t>(begin));
-  }
+  std::vector<double> threshold_storage;
+  const auto threshold = as_doubles(data[kThreshold], threshold_storage, nodes[kThreshold]);
+  place_all(data, nodes, threshold, offsets, spec, out);
   out.value_data = data[kValue];
   out.value = as_doubles(out.value_data, out.value_storage, nodes[kValue]);
   return out;
