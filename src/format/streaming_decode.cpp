@@ -128,26 +128,20 @@ size_t StreamingDecode::horizon_after(size_t job, uint64_t end) const {
   return std::max<size_t>(last == 0 ? 0 : last - 1, job + min_ahead_);
 }
 
-uint64_t StreamingDecode::start_of(size_t job) const {
-  return job < job_start_.size() ? job_start_[job] : UINT64_MAX;
-}
-
 void StreamingDecode::raise_horizon(size_t job) {
   if (lookahead_ == 0) return;
-  const size_t target = horizon_after(job, start_of(job + 1));
+  const uint64_t end = job + 1 < jobs_.size() ? job_start_[job + 1] : UINT64_MAX;  // of `job`
+  const size_t target = horizon_after(job, end);
   size_t wanted = 0;
   {
     std::lock_guard lock(mutex_);
     if (target <= horizon_) return;
     horizon_ = target;
+    if (cancel_ || next_ >= jobs_.size() || active_helpers_ >= wanted_helpers_) return;
     // Helpers that stopped at an old horizon are asked for again once there is a good stretch
     // of work (a quarter of the lookahead), not for every frame the consumer reads.
-    const uint64_t gained = std::min(start_of(target), start_of(jobs_.size() - 1)) -
-                            std::min(start_of(started_at_), start_of(jobs_.size() - 1));
-    if (cancel_ || next_ >= jobs_.size() || active_helpers_ >= wanted_helpers_ ||
-        gained < lookahead_ / 4) {
-      return;
-    }
+    const auto start = [&](size_t j) { return job_start_[std::min(j, jobs_.size() - 1)]; };
+    if (start(target) - start(started_at_) < lookahead_ / 4) return;
     started_at_ = target;
     wanted = wanted_helpers_ - active_helpers_;
   }

@@ -65,8 +65,10 @@ class StreamingDecode {
   void run_job(size_t j);
   bool take_and_run();
   void worker();
+  /// The last job helpers may take once a consumer waited for `job`, which ends `end` decoded
+  /// bytes into the decode order.
   size_t horizon_after(size_t job, uint64_t end) const;
-  uint64_t start_of(size_t job) const;
+  /// Lets helpers run up to horizon_after(job), asking for helpers again if they had stopped.
   void raise_horizon(size_t job);
   void check_strings(size_t k);
 
