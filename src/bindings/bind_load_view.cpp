@@ -29,11 +29,10 @@ std::string_view name_member(std::string_view kind) {
   return {};
 }
 
-/// Adds every name under `root`, and the names of its `object` nodes, to the sets. Walks all
-/// values whatever the kinds around them, as amber._trust.collect_names does, so no name
-/// escapes the audit.
-void collect_names(simdjson::dom::element root, std::unordered_set<std::string_view>& names,
-                   std::unordered_set<std::string_view>& object_types) {
+/// Calls `visit` on every JSON object under `root` (itself included), whatever the kinds
+/// around it: nothing nested escapes a walk that must see every node.
+template <typename Visit>
+void for_each_object(simdjson::dom::element root, Visit&& visit) {
   std::vector<simdjson::dom::element> stack{root};
   while (!stack.empty()) {
     const simdjson::dom::element value = stack.back();
@@ -46,19 +45,28 @@ void collect_names(simdjson::dom::element root, std::unordered_set<std::string_v
     }
     if (!value.is_object()) continue;
     const simdjson::dom::object object(value);
-    std::string_view kind;
-    if (!object["$"].get_string().get(kind)) {
-      const std::string_view member = name_member(kind);
-      std::string_view name;
-      if (!member.empty() && !object[member].get_string().get(name)) {
-        names.insert(name);
-        if (kind == "object") object_types.insert(name);
-      }
-    }
+    visit(object);
     for (auto field : object) {
       if (field.value.is_array() || field.value.is_object()) stack.push_back(field.value);
     }
   }
+}
+
+/// Adds every name under `root`, and the names of its `object` nodes, to the sets. Walks all
+/// values whatever the kinds around them, as amber._trust.collect_names does, so no name
+/// escapes the audit.
+void collect_names(simdjson::dom::element root, std::unordered_set<std::string_view>& names,
+                   std::unordered_set<std::string_view>& object_types) {
+  for_each_object(root, [&](const simdjson::dom::object& object) {
+    std::string_view kind;
+    if (object["$"].get_string().get(kind)) return;
+    const std::string_view member = name_member(kind);
+    std::string_view name;
+    if (!member.empty() && !object[member].get_string().get(name)) {
+      names.insert(name);
+      if (kind == "object") object_types.insert(name);
+    }
+  });
 }
 
 nb::set to_set(const std::unordered_set<std::string_view>& names) {
@@ -140,24 +148,10 @@ nb::tuple load_view(const Reader& reader, bool with_validation) {
 /// Counts, per array index, the nodes under `root` that name it in an integer `array` member
 /// (ndarray, bytes and bytearray nodes; any other kind that has one counts too).
 void count_array_refs(simdjson::dom::element root, std::unordered_map<uint64_t, int>& refs) {
-  std::vector<simdjson::dom::element> stack{root};
-  while (!stack.empty()) {
-    const simdjson::dom::element value = stack.back();
-    stack.pop_back();
-    if (value.is_array()) {
-      for (simdjson::dom::element item : simdjson::dom::array(value)) {
-        if (item.is_array() || item.is_object()) stack.push_back(item);
-      }
-      continue;
-    }
-    if (!value.is_object()) continue;
-    const simdjson::dom::object object(value);
+  for_each_object(root, [&](const simdjson::dom::object& object) {
     uint64_t index = 0;
     if (object["$"].is_string() && !object["array"].get_uint64().get(index)) ++refs[index];
-    for (auto field : object) {
-      if (field.value.is_array() || field.value.is_object()) stack.push_back(field.value);
-    }
-  }
+  });
 }
 
 /// The array indices that more than one node of the graph (and of the validation graph)
