@@ -80,3 +80,62 @@ def test_node_columns_of_any_integer_dtype_give_the_same_trees(dtypes, max_leaf_
     path.write_bytes(rebuild(graph, meta, arrays))
     assert np.array_equal(amber.Runtime(str(path)).predict_proba(X), model.predict_proba(X))
     assert np.array_equal(amber.load(path).predict_proba(X), model.predict_proba(X))
+
+
+@pytest.fixture(scope="module")
+def big_forest():
+    """A forest whose read node columns decode to more than 4 MiB: above the runtime's
+    streaming threshold (kStreamBytes in tree_arrays.cpp), so they are decoded on helper
+    threads while the trees are placed, and the placed rows given back."""
+    data, target = make_classification(n_samples=8000, n_features=10, flip_y=0.3, random_state=1)
+    model = RandomForestClassifier(n_estimators=60, random_state=0, n_jobs=-1).fit(data, target)
+    model.n_jobs = None
+    return model, data
+
+
+def _read_columns_bytes(path) -> int:
+    from amber import container
+
+    read = {"left", "right", "feature", "threshold", "missing_left", "value"}
+    infos = container.open(path).array_infos
+    return sum(a["decoded_length"] for a in infos if a["name"].rsplit(".", 1)[-1] in read)
+
+
+def test_a_big_compressed_forest_is_placed_while_it_decodes(big_forest, tmp_path):
+    model, data = big_forest
+    path = tmp_path / "big.amber"
+    amber.dump(model, path)  # compressed: the default
+    assert _read_columns_bytes(path) > 4 << 20
+    runtime = amber.Runtime(path)
+    assert np.array_equal(runtime.predict_proba(data), model.predict_proba(data))
+
+
+def test_a_big_forest_with_a_bad_tree_late_is_refused_naming_it(big_forest, tmp_path):
+    from amber_testing import parts
+
+    model, _ = big_forest
+    graph, meta, arrays = parts(amber.dumps(model))
+    offsets = arrays["trees.node_offsets"]
+    arrays["trees.left"][offsets[57]] = 10**6  # tree 57's root points past its nodes
+    path = tmp_path / "bad.amber"
+    from amber import container
+
+    container.write(path, arrays, graph=graph, metadata=meta)
+    with pytest.raises(amber.AmberError, match=r"estimators_\[57\]\.tree_\.left\[0\]"):
+        amber.Runtime(path)
+
+
+def test_a_big_forest_with_damaged_values_is_refused_naming_them(big_forest, tmp_path):
+    from amber import container
+
+    model, _ = big_forest
+    path = tmp_path / "m.amber"
+    amber.dump(model, path)
+    opened = container.open(path)
+    entry = next(a for a in opened.manifest["arrays"] if a["name"] == "trees.value")
+    data_offset = int.from_bytes(path.read_bytes()[24:32], "little")
+    damaged = bytearray(path.read_bytes())
+    damaged[data_offset + entry["offset"] + entry["length"] // 2] ^= 0x40
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(amber.errors.ChecksumMismatchError, match="trees.value"):
+        amber.Runtime(path)

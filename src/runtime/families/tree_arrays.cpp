@@ -20,6 +20,8 @@ constexpr int64_t kUndefinedFeature = -2;
 enum Column { kOffsets, kLeft, kRight, kFeature, kThreshold, kMissing, kValue, kColumns };
 constexpr const char* kNames[kColumns] = {"node_offsets", "left",         "right", "feature",
                                           "threshold",    "missing_left", "value"};
+/// Decoded bytes of node columns from which a forest is decoded while it is placed.
+constexpr uint64_t kStreamBytes = uint64_t{4} << 20;
 /// Columns the Python reader needs; the runtime checks only their shapes.
 constexpr const char* kNodeStats[] = {"impurity", "n_node_samples", "weighted_n_node_samples"};
 
@@ -83,6 +85,43 @@ struct TreeInts {
       missing[i] = c.missing[begin + i];
     }
   }
+};
+
+/// Keeps the node columns' rows decoded ahead of place_trees() and gives back the rows it has
+/// placed, when the columns are being decoded in the background (a big compressed file);
+/// does nothing for columns that are whole.
+class Feed {
+ public:
+  /// Rows made ready (and given back) at a time.
+  static constexpr uint64_t kSpan = uint64_t{1} << 15;
+
+  Feed() = default;
+  /// `slots[c]`: the decode slot of integer column c (left, right, feature, missing_left,
+  /// threshold), whose rows are `row_bytes[c]` bytes.
+  Feed(amber::StreamingDecode* decode, std::array<size_t, 5> slots,
+       std::array<uint64_t, 5> row_bytes, uint64_t rows)
+      : decode_(decode), slots_(slots), row_bytes_(row_bytes), rows_(rows) {}
+
+  /// Rows [0, rows) are decoded when this returns.
+  void need(uint64_t rows) {
+    if (decode_ == nullptr || rows <= ready_) return;
+    ready_ = std::min(rows_, std::max(rows, ready_ + kSpan));
+    for (size_t c = 0; c < slots_.size(); ++c) decode_->wait(slots_[c], ready_ * row_bytes_[c]);
+  }
+  /// Rows [0, rows) are read for good.
+  void done(uint64_t rows) {
+    if (decode_ == nullptr || rows < released_ + kSpan) return;
+    for (size_t c = 0; c < slots_.size(); ++c) decode_->release(slots_[c], rows * row_bytes_[c]);
+    released_ = rows;
+  }
+  /// Every row, for a reader that reads the columns whole.
+  void all() { need(rows_); }
+
+ private:
+  amber::StreamingDecode* decode_ = nullptr;
+  std::array<size_t, 5> slots_{};
+  std::array<uint64_t, 5> row_bytes_{};
+  uint64_t rows_ = 0, ready_ = 0, released_ = 0;
 };
 
 void check_features(std::span<const int64_t> left, std::span<const int64_t> feature,
@@ -287,7 +326,7 @@ namespace {
 /// order, else by the general checks (which name the defect) on its widened columns.
 template <typename C>
 void place_trees(const C& c, const std::vector<int64_t>& offsets, const TreeSetSpec& spec,
-                 TreeSet& out) {
+                 TreeSet& out, Feed& feed) {
   TreeInts tree;
   WalkScratch scratch;
   std::vector<std::pair<int64_t, int32_t>> stack;
@@ -296,7 +335,9 @@ void place_trees(const C& c, const std::vector<int64_t>& offsets, const TreeSetS
     const auto begin = static_cast<size_t>(offsets[t]);
     const auto end = static_cast<size_t>(offsets[t + 1]);
     out.roots.push_back(static_cast<int32_t>(begin));
+    feed.need(end);
     if (flatten_preorder(c, begin, end, spec.n_features, spec.nan_goes_by_flag, out, pending)) {
+      feed.done(end);
       continue;
     }
     const std::string path = join_path(spec.prefix, spec.tree_path(t));
@@ -307,6 +348,7 @@ void place_trees(const C& c, const std::vector<int64_t>& offsets, const TreeSetS
     check_tree_structure(tree.left, tree.right, scratch, name);
     check_features(tree.left, tree.feature, spec.n_features, name);
     flatten(tree, c.threshold, begin, spec.nan_goes_by_flag, out, stack);
+    feed.done(end);
   }
 }
 
@@ -314,7 +356,7 @@ void place_trees(const C& c, const std::vector<int64_t>& offsets, const TreeSetS
 /// or widened to int64 once (another writer's dtypes).
 void place_all(const std::vector<amber::ArrayData>& data, const std::vector<Node>& nodes,
                std::span<const double> threshold, const std::vector<int64_t>& offsets,
-               const TreeSetSpec& spec, TreeSet& out) {
+               const TreeSetSpec& spec, TreeSet& out, Feed& feed) {
   const auto at = [&](Column k) { return data[k].bytes.data(); };
   const DType missing = data[kMissing].info->dtype;
   if (data[kLeft].info->dtype == DType::Int32 && data[kRight].info->dtype == DType::Int32 &&
@@ -327,7 +369,7 @@ void place_all(const std::vector<amber::ArrayData>& data, const std::vector<Node
     const auto in_place = [&]<typename F>(F) {
       const Columns<int32_t, F, uint8_t> c{
           {at(kLeft)}, {at(kRight)}, {at(kFeature)}, {at(kMissing)}, threshold};
-      place_trees(c, offsets, spec, out);
+      place_trees(c, offsets, spec, out, feed);
     };
     switch (data[kFeature].info->dtype) {
       case DType::Int8:
@@ -340,13 +382,15 @@ void place_all(const std::vector<amber::ArrayData>& data, const std::vector<Node
         break;
     }
   }
+  feed.all();
+  Feed whole;  // the widened copies below are whole
   const std::array<std::vector<int64_t>, 4> wide{
       to_int64(data[kLeft], nodes[kLeft]), to_int64(data[kRight], nodes[kRight]),
       to_int64(data[kFeature], nodes[kFeature]), to_int64(data[kMissing], nodes[kMissing])};
   const auto bytes = [&](size_t k) { return reinterpret_cast<const uint8_t*>(wide[k].data()); };
   const Columns<int64_t, int64_t, int64_t> c{
       {bytes(0)}, {bytes(1)}, {bytes(2)}, {bytes(3)}, threshold};
-  place_trees(c, offsets, spec, out);
+  place_trees(c, offsets, spec, out, whole);
 }
 
 }  // namespace
@@ -354,24 +398,51 @@ void place_all(const std::vector<amber::ArrayData>& data, const std::vector<Node
 TreeSet read_tree_set(const Node& trees, const TreeSetSpec& spec) {
   std::vector<Node> nodes;
   for (const char* name : kNames) nodes.push_back(trees[name]);
-  const auto data = fetch(nodes);
-  const auto offsets = checked_offsets(nodes[kOffsets], data[kOffsets], spec.n_trees);
+  const std::span<const Node> all(nodes);
+  const auto offsets_data = fetch(all.first(1));
+  const auto offsets = checked_offsets(nodes[kOffsets], offsets_data[0], spec.n_trees);
   const uint64_t n = static_cast<uint64_t>(offsets.back());
   const uint64_t flat[] = {n};
   for (size_t c = kLeft; c < kValue; ++c) expect_shape(nodes[c], flat);
   for (const char* stat : kNodeStats) expect_shape(trees[stat], flat);
   const uint64_t value_shape[] = {n, spec.shape.n_outputs, spec.shape.width};
   expect_shape(nodes[kValue], value_shape);
-
   if (spec.n_features > static_cast<size_t>(kFeatureMask) + 1) {
     trees.unsupported("more than 2^30 features");
+  }
+
+  // A big compressed forest is decoded on helper threads while its trees are placed from the
+  // rows already decoded, and the rows placed are given back: the columns never all exist
+  // decoded at once. A small one is decoded whole, which costs less than the helpers' start.
+  uint64_t decoded = 0;
+  for (size_t c = kLeft; c < kColumns; ++c) decoded += array_info(nodes[c]).decoded_length;
+  std::vector<amber::ArrayData> data;
+  std::unique_ptr<amber::StreamingDecode> decode;
+  Feed feed;
+  if (decoded >= kStreamBytes) {
+    decode = stream(all.subspan(kLeft));
+    data.push_back(offsets_data[0]);
+    for (size_t c = kLeft; c < kColumns; ++c) data.push_back(decode->pending(c - kLeft));
+    std::array<uint64_t, 5> row_bytes{};
+    constexpr std::array<Column, 5> kRead{kLeft, kRight, kFeature, kMissing, kThreshold};
+    for (size_t i = 0; i < kRead.size(); ++i) {
+      row_bytes[i] = itemsize(data[kRead[i]].info->dtype);
+    }
+    feed = Feed(decode.get(), {kLeft - 1, kRight - 1, kFeature - 1, kMissing - 1, kThreshold - 1},
+                row_bytes, n);
+  } else {
+    data = fetch(all);
   }
   TreeSet out;
   out.nodes.resize(n);
   out.stride = spec.shape.n_outputs * spec.shape.width;
   std::vector<double> threshold_storage;
+  if (reinterpret_cast<uintptr_t>(data[kThreshold].bytes.data()) % alignof(double) != 0) {
+    feed.all();  // as_doubles copies a misaligned column whole
+  }
   const auto threshold = as_doubles(data[kThreshold], threshold_storage, nodes[kThreshold]);
-  place_all(data, nodes, threshold, offsets, spec, out);
+  place_all(data, nodes, threshold, offsets, spec, out, feed);
+  if (decode) decode->wait_all();  // the values, and a damaged frame nothing read fails here
   out.value_data = data[kValue];
   out.value = as_doubles(out.value_data, out.value_storage, nodes[kValue]);
   return out;

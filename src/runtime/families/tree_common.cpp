@@ -60,6 +60,14 @@ std::vector<amber::ArrayData> fetch(std::span<const Node> nodes) {
   return nodes.front().context().reader().arrays_at(indices, true, 0);
 }
 
+std::unique_ptr<amber::StreamingDecode> stream(std::span<const Node> nodes) {
+  std::vector<size_t> indices;
+  indices.reserve(nodes.size());
+  for (const auto& node : nodes) indices.push_back(array_index(node));
+  return std::make_unique<amber::StreamingDecode>(nodes.front().context().reader(),
+                                                  std::move(indices), true, 0);
+}
+
 std::vector<int64_t> to_int64(const amber::ArrayData& data, const Node& where) {
   where.context().charge(data.info->element_count(), where);
   std::vector<int64_t> out(data.info->element_count());

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "format/reader.hpp"
+#include "format/streaming_decode.hpp"
 #include "runtime/graph_node.hpp"
 #include "runtime/stage.hpp"
 
@@ -22,6 +24,10 @@ void expect_shape(const Node& node, std::span<const uint64_t> shape);
 /// Decodes several `ndarray` nodes at once, in parallel, checksums checked. The returned
 /// data owns (or keeps mapped) its bytes.
 std::vector<amber::ArrayData> fetch(std::span<const Node> nodes);
+
+/// Starts decoding several `ndarray` nodes on helper threads (checksums checked first), for a
+/// reader that consumes them front to back while the rest is decoded.
+std::unique_ptr<amber::StreamingDecode> stream(std::span<const Node> nodes);
 
 /// Elements of an integer array converted to int64 (any integer or bool dtype).
 std::vector<int64_t> to_int64(const amber::ArrayData& data, const Node& where);
