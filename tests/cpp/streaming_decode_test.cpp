@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <random>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -195,6 +196,45 @@ TEST(StreamingDecode, ReleaseGivesBackOnlyDecodedPagesAndKeepsTheRest) {
   EXPECT_EQ(decode.release(3, f.s.size()), 0u);
   EXPECT_TRUE(same(decode.pending(2), f.c));
   EXPECT_TRUE(same(decode.pending(3), f.s));
+}
+
+TEST(StreamingDecode, RandomWaitsAndReleasesKeepEveryByteNotGivenBack) {
+  // A consumer that advances through the arrays at random paces, releasing behind itself at
+  // random, under random lookaheads and helper counts: every byte at or past what it released
+  // is the array's own, and it never waits forever (also run under ThreadSanitizer).
+  Fixture f;
+  const auto reader = amber_test::open_bytes(f.file);
+  const std::vector<const Bytes*> source{&f.a, &f.b, &f.c};
+  for (uint32_t seed = 0; seed < 40; ++seed) {
+    std::mt19937 random(seed);
+    const uint64_t lookaheads[] = {0, 64 * 1024, 200 * 1024, 1 << 20};
+    StreamingDecode decode(reader, {0, 1, 2}, seed % 2 == 0, 1 + seed % 3, lookaheads[seed % 4]);
+    std::vector<uint64_t> waited(3, 0), released(3, 0);
+    for (int step = 0; step < 60; ++step) {
+      const size_t k = random() % 3;
+      const uint64_t size = source[k]->size();
+      waited[k] = std::min<uint64_t>(size, waited[k] + random() % (size / 8 + 1));
+      decode.wait(k, waited[k]);
+      const auto bytes = decode.pending(k).bytes;
+      ASSERT_EQ(std::memcmp(bytes.data() + released[k], source[k]->data() + released[k],
+                            waited[k] - released[k]),
+                0)
+          << "seed " << seed << " array " << k;
+      if (random() % 3 == 0) {
+        released[k] = released[k] + (waited[k] - released[k]) / 2;
+        decode.release(k, released[k]);
+      }
+    }
+    decode.wait_all();
+    for (size_t k = 0; k < 3; ++k) {
+      const auto bytes = decode.pending(k).bytes;
+      const uint64_t size = source[k]->size();
+      ASSERT_EQ(std::memcmp(bytes.data() + released[k], source[k]->data() + released[k],
+                            size - released[k]),
+                0)
+          << "seed " << seed << " array " << k;
+    }
+  }
 }
 
 TEST(StreamingDecode, AbandonedMidDecodeJoinsItsWorkers) {
