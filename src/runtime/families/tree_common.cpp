@@ -52,20 +52,26 @@ void expect_shape(const Node& node, std::span<const uint64_t> shape) {
   node.fail("has shape " + text(info.shape) + ", expected " + text(shape));
 }
 
-std::vector<amber::ArrayData> fetch(std::span<const Node> nodes) {
+namespace {
+
+/// The array-table indices of `ndarray` nodes (each checked).
+std::vector<size_t> indices_of(std::span<const Node> nodes) {
   std::vector<size_t> indices;
   indices.reserve(nodes.size());
   for (const auto& node : nodes) indices.push_back(array_index(node));
+  return indices;
+}
+
+}  // namespace
+
+std::vector<amber::ArrayData> fetch(std::span<const Node> nodes) {
   if (nodes.empty()) return {};
-  return nodes.front().context().reader().arrays_at(indices, true, 0);
+  return nodes.front().context().reader().arrays_at(indices_of(nodes), true, 0);
 }
 
 std::unique_ptr<amber::StreamingDecode> stream(std::span<const Node> nodes) {
-  std::vector<size_t> indices;
-  indices.reserve(nodes.size());
-  for (const auto& node : nodes) indices.push_back(array_index(node));
   return std::make_unique<amber::StreamingDecode>(nodes.front().context().reader(),
-                                                  std::move(indices), true, 0);
+                                                  indices_of(nodes), true, 0);
 }
 
 std::vector<int64_t> to_int64(const amber::ArrayData& data, const Node& where) {
