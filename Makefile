@@ -53,9 +53,10 @@ test-tsan: $(STAMP)/venv
 	$(BIN)/cmake -S . -B build/tsan -G Ninja -DCMAKE_MAKE_PROGRAM=$(abspath $(BIN)/ninja) \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAMBER_BUILD_PYTHON=OFF -DAMBER_BUILD_TESTS=ON \
 	  -DAMBER_SANITIZE=thread
-	$(BIN)/cmake --build build/tsan -j $(JOBS) --target parallel_test streaming_decode_test
+	$(BIN)/cmake --build build/tsan -j $(JOBS) --target parallel_test streaming_decode_test per_thread_test
 	TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/cpp/parallel_test
 	TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/cpp/streaming_decode_test
+	TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/cpp/per_thread_test
 
 lint: $(STAMP)/venv
 	$(BIN)/ruff check python tests bench examples scripts

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "format/error.hpp"
+#include "format/per_thread.hpp"
 
 namespace amber {
 namespace {
@@ -32,20 +33,25 @@ struct DCtxDeleter {
   void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
 };
 
-// One context per thread: contexts are not thread-safe and are costly to create. A compression
+// One set per thread: contexts are not thread-safe and are costly to create. A compression
 // context keeps the tables of the strongest level it ran (tens of MiB at level 19), so helper
 // threads, which outlive the work, drop it after each task (release_thread_codec_memory).
-thread_local std::unique_ptr<ZSTD_CCtx, CCtxDeleter> t_cctx;
-thread_local std::vector<uint8_t> t_scratch;
+struct ThreadCodec {
+  std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx;
+  std::unique_ptr<ZSTD_DCtx, DCtxDeleter> dctx;
+  std::vector<uint8_t> scratch;
+};
 
 ZSTD_CCtx* thread_cctx() {
-  if (!t_cctx) t_cctx.reset(ZSTD_createCCtx());
-  if (!t_cctx) throw std::bad_alloc();
-  return t_cctx.get();
+  auto& cctx = per_thread<ThreadCodec>().cctx;
+  if (!cctx) cctx.reset(ZSTD_createCCtx());
+  if (!cctx) throw std::bad_alloc();
+  return cctx.get();
 }
 
 ZSTD_DCtx* thread_dctx() {
-  thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> dctx(ZSTD_createDCtx());
+  auto& dctx = per_thread<ThreadCodec>().dctx;
+  if (!dctx) dctx.reset(ZSTD_createDCtx());
   if (!dctx) throw std::bad_alloc();
   return dctx.get();
 }
@@ -53,13 +59,15 @@ ZSTD_DCtx* thread_dctx() {
 }  // namespace
 
 std::span<uint8_t> thread_scratch(size_t size) {
-  if (t_scratch.size() < size) t_scratch.resize(size);
-  return {t_scratch.data(), size};
+  std::vector<uint8_t>& scratch = per_thread<ThreadCodec>().scratch;
+  if (scratch.size() < size) scratch.resize(size);
+  return {scratch.data(), size};
 }
 
 void release_thread_codec_memory() {
-  t_cctx.reset();
-  std::vector<uint8_t>().swap(t_scratch);
+  ThreadCodec& codec = per_thread<ThreadCodec>();
+  codec.cctx.reset();
+  std::vector<uint8_t>().swap(codec.scratch);
 }
 
 void shuffle_bytes(std::span<const uint8_t> src, std::span<uint8_t> dst, size_t k) {

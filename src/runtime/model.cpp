@@ -6,6 +6,7 @@
 
 #include "format/error.hpp"
 #include "format/parallel.hpp"
+#include "format/per_thread.hpp"
 #include "runtime/registry.hpp"
 
 namespace amber::rt {
@@ -73,10 +74,7 @@ std::string label(const std::vector<std::string>& names, size_t j) {
 }
 
 /// Kept across calls (and models): warm buffers are what makes repeated calls allocation-free.
-Scratch& thread_scratch() {
-  thread_local Scratch scratch;
-  return scratch;
-}
+Scratch& thread_scratch() { return amber::per_thread<Scratch>(); }
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "format/per_thread.hpp"
 #include "runtime/families/ensemble_members.hpp"
 #include "runtime/families/links.hpp"
 #include "runtime/families/stage_util.hpp"
@@ -13,6 +14,8 @@
 
 namespace amber::rt::trees {
 namespace {
+
+struct MedianOrder;  // names the weighted median's per-thread sort order (per_thread)
 
 /// AdaBoost validates X with scikit-learn's defaults: numbers, no NaN, no infinity.
 void check_input(const Frame& in, size_t n_features) {
@@ -254,7 +257,8 @@ void AdaBoostRegressorStage::run(Method method, const Frame& in, double* out,
   // Ties keep member order; numpy's argsort may order tied predictions
   // otherwise, which changes only the rounding of the cumulative sums (ensemble.md §5).
   double* cdf = scratch.get(slot_ + 3, n);
-  thread_local std::vector<size_t> order;  // grows once per thread: warm calls do not allocate
+  // Grows once per thread: warm calls do not allocate.
+  auto& order = amber::per_thread<MedianOrder, std::vector<size_t>>();
   order.resize(std::max(order.size(), n));
   for (size_t r = 0; r < rows; ++r) {
     const double* row = p + r * n;

@@ -6,6 +6,7 @@
 #include <deque>
 
 #include "format/error.hpp"
+#include "format/per_thread.hpp"
 
 namespace amber::rt::fam {
 
@@ -160,15 +161,14 @@ void gather_row(const Frame& in, size_t row, double* dst) {
 }
 
 namespace {
-
-// A deque: growing it keeps references to the frames callers up the stack still hold.
-thread_local std::deque<Frame> t_frames;
-
+struct FrameSlots;  // names this thread's frames (per_thread)
 }  // namespace
 
 Frame& frame_slot(size_t slot) {
-  if (slot >= t_frames.size()) t_frames.resize(slot + 1);
-  Frame& frame = t_frames[slot];
+  // A deque: growing it keeps references to the frames callers up the stack still hold.
+  auto& frames = amber::per_thread<FrameSlots, std::deque<Frame>>();
+  if (slot >= frames.size()) frames.resize(slot + 1);
+  Frame& frame = frames[slot];
   frame.columns.clear();
   frame.rows = 0;
   return frame;
