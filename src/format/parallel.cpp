@@ -7,6 +7,7 @@
 #include "format/parallel.hpp"
 
 #include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -118,7 +119,17 @@ Pool& the_pool() {
 }  // namespace
 
 unsigned hardware_threads() {
-  static const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  static const unsigned threads = [] {
+#ifdef __linux__
+    // The CPUs this process may run on (taskset, a container's cpuset), with one system call:
+    // hardware_concurrency counts every online CPU of the machine, read from /sys.
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+      return static_cast<unsigned>(std::max(1, CPU_COUNT(&allowed)));
+    }
+#endif
+    return std::max(1u, std::thread::hardware_concurrency());  // > 1024 CPUs, or not Linux
+  }();
   return threads;
 }
 

@@ -7,8 +7,9 @@
 
 namespace amber {
 
-/// The machine's hardware threads (at least 1), read once: std::thread::hardware_concurrency
-/// reads /sys on every call, which costs more than a one-row prediction.
+/// The hardware threads this process may use (at least 1): on Linux the CPUs of its affinity
+/// mask, so that `taskset` or a container's cpuset bounds the helpers. Read once: counting them
+/// costs more than a one-row prediction.
 unsigned hardware_threads();
 
 /// Runs job(i) for i in [0, count) on the calling thread and up to `threads` - 1 helper threads

@@ -1,8 +1,10 @@
 // parallel_for and Helpers on the process-wide helper threads: every index once, the first error
-// rethrown, nesting, concurrent owners, owners that finish alone, and a forked child.
+// rethrown, nesting, concurrent owners, owners that finish alone, a forked child, and the count
+// of hardware threads under an affinity mask.
 #include "format/parallel.hpp"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,6 +121,28 @@ TEST(Helpers, AForkedChildGetsHelpersOfItsOwn) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(HardwareThreadsDeathTest, CountsTheCpusOfTheAffinityMask) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ThreadSanitizer does not support death tests";
+#endif
+  // "threadsafe" runs the test again in a new process: hardware_threads() reads the mask once,
+  // and this process has read it already.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  int first = 0;
+  while (!CPU_ISSET(first, &allowed)) ++first;
+  EXPECT_EXIT(
+      {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(first, &one);
+        if (sched_setaffinity(0, sizeof one, &one) != 0) _exit(3);
+        _exit(amber::hardware_threads() == 1 ? 0 : 1);
+      },
+      testing::ExitedWithCode(0), "");
 }
 
 }  // namespace
