@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from amber import _names
+from amber._params import shallow_params
 from amber.errors import CycleError, GraphError, UnsupportedObjectError
 
 #: Types whose values are never shared or referenced by id.
@@ -132,7 +133,7 @@ class Encoder:
         key = id(estimator)
         found = self._params.get(key)
         if found is None or found[0] is not estimator:
-            found = self._params[key] = (estimator, estimator.get_params(deep=False))
+            found = self._params[key] = (estimator, shallow_params(estimator))
         return found[1]
 
     def name_of(self, obj: Any, path: str) -> str:

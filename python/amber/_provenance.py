@@ -55,7 +55,9 @@ def estimator_summary(obj: Any, params_of: Callable[[Any], dict] | None = None) 
 
 
 def _get_params(estimator: Any) -> dict:
-    return estimator.get_params(deep=False)
+    from amber._params import shallow_params
+
+    return shallow_params(estimator)
 
 
 class _EstimatorRepr:
@@ -68,7 +70,7 @@ class _EstimatorRepr:
         from sklearn import get_config
         from sklearn.base import BaseEstimator
 
-        from amber.sklearn._portable import defaults
+        from amber._params import defaults
 
         self._params_of = params_of
         self._base = BaseEstimator

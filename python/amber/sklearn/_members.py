@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.base import is_classifier
 
 from amber._graph import Encoder, attr_path
+from amber._params import shallow_params
 from amber.errors import GraphError
 from amber.sklearn._tree_arrays import Columns, build_trees, encode_trees, random_states
 from amber.sklearn._tree_util import Fitted, shallow_copy
@@ -36,12 +37,12 @@ def tree_form_fits(estimators: list) -> bool:
     first = estimators[0]
     if _class_key(first) not in TREE_CLASSES:
         return False
-    params = first.get_params(deep=False)
+    params = dict(shallow_params(first))
     params.pop("random_state")
     for est in estimators:
         if type(est) is not type(first) or not hasattr(est, "tree_"):
             return False
-        own = est.get_params(deep=False)
+        own = dict(shallow_params(est))
         seed = own.pop("random_state")
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
             return False

@@ -4,8 +4,6 @@ members by schema name, checks on load (docs/schema/README.md)."""
 from __future__ import annotations
 
 import functools
-import inspect
-import types
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -16,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from amber import sklearn as registry
 from amber._graph import attr_path, check_members, item_path
+from amber._params import defaults, param_names
 from amber.errors import GraphError, InvalidStateError, UnsupportedObjectError
 from amber.sklearn._generic import class_name
 
@@ -123,64 +122,10 @@ def open_node(node: dict, dec, path: str, schema: str) -> tuple[type, dict, Fitt
     return cls, params, None if fitted is None else Fitted(fitted, dec, path)
 
 
-def code_signature(function: Any) -> tuple[list[str], dict] | None:
-    """The parameter names and defaults of a plain Python function without * or ** parameters,
-    read from its code object: what inspect.signature reports for it, without the 20-60 us it
-    takes a call (a first load builds the constructor signature of every class it meets).
-    None when signature() could report something else: not a plain function, a wrapper
-    (`__wrapped__`), a `__signature__`, or variadic parameters."""
-    if (
-        type(function) is not types.FunctionType
-        or hasattr(function, "__wrapped__")
-        or hasattr(function, "__signature__")
-    ):
-        return None
-    code = function.__code__
-    if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
-        return None
-    names = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
-    positional = names[: code.co_argcount]
-    values = function.__defaults__ or ()
-    found = dict(zip(positional[len(positional) - len(values) :], values, strict=True))
-    found.update(function.__kwdefaults__ or {})
-    return names, found
-
-
-def _base_param_names(cls: type) -> bool:
-    """Whether `cls` lists its parameters with BaseEstimator's own _get_param_names."""
-    from sklearn.base import BaseEstimator
-
-    method = getattr(cls._get_param_names, "__func__", None)
-    return method is BaseEstimator._get_param_names.__func__
-
-
 @functools.cache
 def _param_names(cls: type) -> frozenset:
-    """The constructor's parameters (scikit-learn reads its signature each time: slow)."""
-    if _base_param_names(cls):
-        init = getattr(cls.__init__, "deprecated_original", cls.__init__)
-        if init is object.__init__:
-            return frozenset()
-        fast = code_signature(init)
-        if fast is not None:  # what _get_param_names reads, "self" aside
-            return frozenset(name for name in fast[0] if name != "self")
-    return frozenset(cls._get_param_names())
-
-
-@functools.cache
-def defaults(cls: type) -> dict:
-    """The installed release's default of each constructor parameter of `cls`."""
-    if cls.__init__ is object.__init__:
-        return {}
-    fast = code_signature(cls.__init__)
-    if fast is not None:
-        return {name: value for name, value in fast[1].items() if name != "self"}
-    signature = inspect.signature(cls.__init__)
-    return {
-        name: parameter.default
-        for name, parameter in signature.parameters.items()
-        if name != "self" and parameter.default is not inspect.Parameter.empty
-    }
+    """The constructor's parameters, as a set."""
+    return frozenset(param_names(cls))
 
 
 #: Parameter values that stand for "the default" in some release ("deprecated" while a

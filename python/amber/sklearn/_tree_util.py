@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from amber._graph import Decoder, Encoder, attr_path, check_members, member
+from amber._params import shallow_params
 from amber.errors import GraphError
 from amber.sklearn._portable import construct
 
@@ -27,7 +28,7 @@ def estimator_node(est: Any, schema: str, fitted: dict | None, enc: Encoder, pat
     params_path = attr_path(path, "params")
     params = {
         name: enc.encode(value, attr_path(params_path, name))
-        for name, value in est.get_params(deep=False).items()
+        for name, value in shallow_params(est).items()
     }
     return {
         "$": "estimator",

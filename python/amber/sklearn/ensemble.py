@@ -14,6 +14,7 @@ from sklearn.ensemble import (
 )
 
 from amber._graph import Decoder, Encoder, attr_path
+from amber._params import shallow_params
 from amber.errors import GraphError
 from amber.sklearn import _portable as p
 from amber.sklearn import register
@@ -189,7 +190,7 @@ def _legacy_init_shift(est: Any, path: str) -> np.ndarray | None:
 
 
 def _tree_params(tree: Any, enc: Encoder, path: str) -> dict:
-    params = tree.get_params(deep=False)
+    params = dict(shallow_params(tree))
     params.pop("random_state")
     return {name: enc.encode(value, attr_path(path, name)) for name, value in params.items()}
 
