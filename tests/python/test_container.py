@@ -56,7 +56,8 @@ def test_round_trip_every_dtype(tmp_path, compression):
     raw = compression in ("none", None)
     assert {i["codec"] for i in infos} == {"raw" if raw else "zstd"}
     if not raw:
-        level = {"max": 19, "default": 7, "zstd": 7}.get(compression, compression)
+        # Every array here is under 16 KiB: level 3 by default (see the test below).
+        level = {"max": 19, "default": 3, "zstd": 3}.get(compression, compression)
         assert {i["level"] for i in infos} == {level}
 
 
@@ -312,3 +313,18 @@ def test_fast_levels_write_small_frames_strong_levels_large_ones(compression, ch
     assert (info["codec"], info["chunk"]) == ("zstd", chunk)
     assert info["frames"] == -(-data.nbytes // chunk)
     assert np.array_equal(opened.array(0), data)
+
+
+@pytest.mark.parametrize(
+    ("compression", "small", "large"),
+    [("default", 3, 7), ("zstd", 3, 7), (7, 7, 7), (5, 5, 5), ("max", 19, 19)],
+)
+def test_the_default_compresses_small_arrays_at_level_3(compression, small, large):
+    """Level 7 costs small arrays the setup of its search tables; a chosen level is kept."""
+    below = np.arange(2047, dtype=np.float64) % 10  # one element under 16 KiB
+    at = np.arange(2048, dtype=np.float64) % 10
+    buffer = io.BytesIO()
+    amber.container.write(buffer, {"below": below, "at": at}, compression=compression)
+    opened = amber.container.read_bytes(buffer.getvalue())
+    assert [info["level"] for info in opened.array_infos] == [small, large]
+    assert np.array_equal(opened.array(0), below) and np.array_equal(opened.array(1), at)
