@@ -84,7 +84,7 @@ def _plain_get_params(cls: type) -> tuple[str, ...] | None:
 
 
 def shallow_params(estimator: Any) -> dict:
-    """`estimator.get_params(deep=False)`."""
+    """`estimator.get_params(deep=False)`, a new dict on each call."""
     names = _plain_get_params(type(estimator))
     if names is None:
         return estimator.get_params(deep=False)

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from amber._params import defaults, shallow_params
+
 #: Categories listed per column in the input schema; more are counted, not listed.
 MAX_LISTED_CATEGORIES = 1000
 #: Keys of dump(metadata=...) that amber gives a meaning to; others are kept as given.
@@ -55,8 +57,6 @@ def estimator_summary(obj: Any, params_of: Callable[[Any], dict] | None = None) 
 
 
 def _get_params(estimator: Any) -> dict:
-    from amber._params import shallow_params
-
     return shallow_params(estimator)
 
 
@@ -69,8 +69,6 @@ class _EstimatorRepr:
     def __init__(self, params_of: Callable[[Any], dict]):
         from sklearn import get_config
         from sklearn.base import BaseEstimator
-
-        from amber._params import defaults
 
         self._params_of = params_of
         self._base = BaseEstimator

@@ -37,12 +37,12 @@ def tree_form_fits(estimators: list) -> bool:
     first = estimators[0]
     if _class_key(first) not in TREE_CLASSES:
         return False
-    params = dict(shallow_params(first))
+    params = shallow_params(first)
     params.pop("random_state")
     for est in estimators:
         if type(est) is not type(first) or not hasattr(est, "tree_"):
             return False
-        own = dict(shallow_params(est))
+        own = shallow_params(est)
         seed = own.pop("random_state")
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
             return False

@@ -190,7 +190,7 @@ def _legacy_init_shift(est: Any, path: str) -> np.ndarray | None:
 
 
 def _tree_params(tree: Any, enc: Encoder, path: str) -> dict:
-    params = dict(shallow_params(tree))
+    params = shallow_params(tree)
     params.pop("random_state")
     return {name: enc.encode(value, attr_path(path, name)) for name, value in params.items()}
 
