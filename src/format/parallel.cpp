@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "format/codec.hpp"
+#include "format/cpu_quota.hpp"
 
 namespace amber {
 namespace detail {
@@ -118,17 +119,26 @@ Pool& the_pool() {
 
 }  // namespace
 
+namespace {
+
+/// The CPUs this process may run on (taskset, a container's cpuset), with one system call:
+/// hardware_concurrency counts every online CPU of the machine, read from /sys.
+unsigned allowed_cpus() {
+#ifdef __linux__
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+    return static_cast<unsigned>(std::max(1, CPU_COUNT(&allowed)));
+  }
+#endif
+  return std::max(1u, std::thread::hardware_concurrency());  // > 1024 CPUs, or not Linux
+}
+
+}  // namespace
+
 unsigned hardware_threads() {
   static const unsigned threads = [] {
-#ifdef __linux__
-    // The CPUs this process may run on (taskset, a container's cpuset), with one system call:
-    // hardware_concurrency counts every online CPU of the machine, read from /sys.
-    cpu_set_t allowed;
-    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
-      return static_cast<unsigned>(std::max(1, CPU_COUNT(&allowed)));
-    }
-#endif
-    return std::max(1u, std::thread::hardware_concurrency());  // > 1024 CPUs, or not Linux
+    const unsigned quota = cgroup_cpu_quota();
+    return quota == 0 ? allowed_cpus() : std::min(allowed_cpus(), quota);
   }();
   return threads;
 }

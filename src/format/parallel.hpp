@@ -8,8 +8,8 @@
 namespace amber {
 
 /// The hardware threads this process may use (at least 1): on Linux the CPUs of its affinity
-/// mask, so that `taskset` or a container's cpuset bounds the helpers. Read once: counting them
-/// costs more than a one-row prediction.
+/// mask (`taskset`, a container's cpuset), and no more than its cgroup's CPU quota allows
+/// (a container's CPU limit). Read once: counting them costs more than a one-row prediction.
 unsigned hardware_threads();
 
 /// Runs job(i) for i in [0, count) on the calling thread and up to `threads` - 1 helper threads

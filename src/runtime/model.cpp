@@ -21,6 +21,9 @@ constexpr size_t kMinRowsPerBlock = 64;
 /// Rows per block: up to kMaxRowsPerBlock, in a multiple of `threads` blocks of equal size so
 /// that no thread is left with the tail alone.
 size_t rows_per_block(size_t rows, unsigned threads) {
+  // One block whatever the threads: a one-row call need not count the CPUs (a first count
+  // reads the affinity mask and the cgroup's quota files).
+  if (rows < 2 * kMinRowsPerBlock) return std::max<size_t>(1, rows);
   if (threads == 0) threads = amber::hardware_threads();
   size_t blocks = std::max<size_t>(1, std::min<size_t>(threads, rows / kMinRowsPerBlock));
   const size_t needed = (rows + kMaxRowsPerBlock - 1) / kMaxRowsPerBlock;

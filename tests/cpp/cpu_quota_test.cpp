@@ -1,0 +1,101 @@
+// cgroup_cpu_quota over fake cgroup trees: v2 and v1 files, the smallest quota up the tree,
+// folders a container does not see, and no quota or unreadable files giving 0.
+#include "format/cpu_quota.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class CgroupTree : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("amber-cgroup-" + std::to_string(getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  void write(const fs::path& relative, const std::string& text) {
+    fs::create_directories((root_ / relative).parent_path());
+    std::ofstream(root_ / relative) << text;
+  }
+
+  fs::path root_;
+};
+
+TEST_F(CgroupTree, V2TakesTheSmallestQuotaUpTheTree) {
+  write("cpu.max", "max 100000\n");
+  write("kubepods/cpu.max", "800000 100000\n");
+  write("kubepods/pod1/cpu.max", "250000 100000\n");  // 2.5 CPUs: 3 threads
+  write("kubepods/pod1/box/cpu.max", "max 100000\n");
+  EXPECT_EQ(amber::cgroup_cpu_quota("0::/kubepods/pod1/box\n", root_), 3u);
+  EXPECT_EQ(amber::cgroup_cpu_quota("0::/kubepods\n", root_), 8u);
+}
+
+TEST_F(CgroupTree, NoQuotaIsZero) {
+  write("cpu.max", "max 100000\n");
+  write("a/cpu.max", "max 100000\n");
+  EXPECT_EQ(amber::cgroup_cpu_quota("0::/a\n", root_), 0u);
+  EXPECT_EQ(amber::cgroup_cpu_quota("", root_), 0u);
+  EXPECT_EQ(amber::cgroup_cpu_quota("0::/not/there\n", root_), 0u);
+}
+
+TEST_F(CgroupTree, AQuotaUnderOneCpuStillGivesOne) {
+  write("cpu.max", "50000 100000\n");
+  EXPECT_EQ(amber::cgroup_cpu_quota("0::/\n", root_), 1u);
+}
+
+TEST_F(CgroupTree, V1ReadsTheCpuControllersFolder) {
+  write("cpu,cpuacct/docker/x/cpu.cfs_quota_us", "150000\n");
+  write("cpu,cpuacct/docker/x/cpu.cfs_period_us", "100000\n");
+  const std::string lines = "4:memory:/docker/x\n3:cpu,cpuacct:/docker/x\n0::/\n";
+  EXPECT_EQ(amber::cgroup_cpu_quota(lines, root_), 2u);
+}
+
+TEST_F(CgroupTree, V1InAContainerFindsItsOwnRoot) {
+  // The container sees its cgroup mounted at the root, while /proc/self/cgroup names the
+  // host's path: the folders named there do not exist.
+  write("cpu/cpu.cfs_quota_us", "400000\n");
+  write("cpu/cpu.cfs_period_us", "100000\n");
+  EXPECT_EQ(amber::cgroup_cpu_quota("1:cpu:/docker/abc\n", root_), 4u);
+}
+
+TEST_F(CgroupTree, V1MountedAtCpuAlone) {
+  // Some hosts mount the joint cpu,cpuacct hierarchy at /sys/fs/cgroup/cpu only.
+  write("cpu/cpu.cfs_quota_us", "300000\n");
+  write("cpu/cpu.cfs_period_us", "100000\n");
+  EXPECT_EQ(amber::cgroup_cpu_quota("3:cpu,cpuacct:/\n", root_), 3u);
+}
+
+TEST_F(CgroupTree, V1MinusOneIsNoQuota) {
+  write("cpu/cpu.cfs_quota_us", "-1\n");
+  write("cpu/cpu.cfs_period_us", "100000\n");
+  EXPECT_EQ(amber::cgroup_cpu_quota("1:cpu:/\n", root_), 0u);
+}
+
+TEST_F(CgroupTree, MalformedFilesAreIgnored) {
+  write("cpu.max", "lots 100000\n");
+  write("a/cpu.max", "200000\n");
+  write("a/b/cpu.max", "200000 zero\n");
+  write("cpu/cpu.cfs_quota_us", "12x\n");
+  write("cpu/cpu.cfs_period_us", "100000\n");
+  EXPECT_EQ(amber::cgroup_cpu_quota("0::/a/b\n1:cpu:/\nnot a line\n", root_), 0u);
+}
+
+TEST_F(CgroupTree, TheSmallerOfV1AndV2OnAHybridHost) {
+  write("unified/cpu.max", "600000 100000\n");
+  write("cpu/cpu.cfs_quota_us", "200000\n");
+  write("cpu/cpu.cfs_period_us", "100000\n");
+  EXPECT_EQ(amber::cgroup_cpu_quota("1:cpu:/\n0::/\n", root_), 2u);
+}
+
+}  // namespace
