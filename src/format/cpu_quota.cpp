@@ -46,7 +46,7 @@ bool parse_int(std::string_view text, long long& out) {
 /// ceil(quota / period) for a positive quota and period, else 0 (no limit).
 unsigned cpus_of(long long quota, long long period) {
   if (quota <= 0 || period <= 0) return 0;
-  const long long cpus = (quota + period - 1) / period;
+  const long long cpus = quota / period + (quota % period != 0);  // no overflow near the max
   return static_cast<unsigned>(std::clamp<long long>(cpus, 1, 1 << 20));
 }
 

@@ -54,6 +54,13 @@ TEST_F(CgroupTree, AQuotaUnderOneCpuStillGivesOne) {
   EXPECT_EQ(amber::cgroup_cpu_quota("0::/\n", root_), 1u);
 }
 
+TEST_F(CgroupTree, HugeQuotasDoNotOverflow) {
+  write("cpu.max", "9223372036854775807 100000\n");
+  EXPECT_EQ(amber::cgroup_cpu_quota("0::/\n", root_), 1u << 20);  // capped, not wrapped
+  write("a/cpu.max", "9223372036854775808 100000\n");             // beyond long long: junk
+  EXPECT_EQ(amber::cgroup_cpu_quota("0::/a\n", root_), 1u << 20);
+}
+
 TEST_F(CgroupTree, V1ReadsTheCpuControllersFolder) {
   write("cpu,cpuacct/docker/x/cpu.cfs_quota_us", "150000\n");
   write("cpu,cpuacct/docker/x/cpu.cfs_period_us", "100000\n");
