@@ -415,3 +415,40 @@ def test_native_runtime_reads_nodes_in_another_order(tmp_path):
     path.write_bytes(forest_file(lambda arrays: permuted(arrays, 3)))
     proba = amber.Runtime(path).predict_proba(X)
     assert np.array_equal(proba, FOREST.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "dtypes",
+    [
+        {"left": "int64", "right": "uint16", "feature_idx": "int16", "is_leaf": "int32"},
+        {"missing_go_to_left": "int32", "is_categorical": "uint64", "bitset_idx": "int8"},
+    ],
+    ids=["children-and-features", "flags-and-bitsets"],
+)
+def test_hgb_predictor_columns_of_any_integer_dtype_give_the_same_outputs(tmp_path, dtypes):
+    """Both readers widen whatever integer dtype a column has, the native one a predictor's rows
+    at a time."""
+    graph, meta = HGB_PARTS[0], HGB_PARTS[1]
+    arrays = {k: v.copy() for k, v in HGB_PARTS[2].items()}
+    for name, dtype in dtypes.items():
+        arrays[f"{PRED}.{name}"] = arrays[f"{PRED}.{name}"].astype(dtype)
+    path = tmp_path / "dtypes.amber"
+    path.write_bytes(rebuild(graph, meta, arrays))
+    expected = HGB.predict_proba(FRAME)
+    assert np.array_equal(amber.load(path).predict_proba(FRAME), expected)
+    assert np.array_equal(amber.Runtime(path).predict_proba(FRAME), expected)
+
+
+def test_hgb_runtime_names_a_bad_node_in_a_later_predictor(tmp_path):
+    graph, meta = HGB_PARTS[0], HGB_PARTS[1]
+    arrays = {k: v.copy() for k, v in HGB_PARTS[2].items()}
+    offsets, t, k = arrays[f"{PRED}.node_offsets"], 4, HGB.n_trees_per_iteration_
+    arrays[f"{PRED}.right"][int(offsets[t])] = 0  # predictor t's root becomes its own child
+    path = tmp_path / "late.amber"
+    path.write_bytes(rebuild(graph, meta, arrays))
+    with pytest.raises(amber.InvalidStateError) as loaded:
+        amber.load(path)
+    with pytest.raises(amber.AmberError) as native:
+        amber.Runtime(path)
+    assert k == 3 and loaded.value.path == f"_predictors[{t // k}][{t % k}].nodes.right[0]"
+    assert loaded.value.path in str(native.value)

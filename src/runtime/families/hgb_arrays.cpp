@@ -49,10 +49,29 @@ std::vector<int64_t> offsets_of(const Node& node, const amber::ArrayData& data, 
   return offsets;
 }
 
+/// The integer columns as stored (checked integer dtypes), widened one predictor at a time
+/// into TreeInts: whole widened copies cost a first native open more in page faults than the
+/// checks themselves.
 struct Columns {
-  std::vector<int64_t> feature, left, right, is_leaf, is_categorical, bitset_idx, missing;
+  const amber::ArrayData *feature, *left, *right, *is_leaf, *is_categorical, *bitset_idx, *missing;
+  const Node *feature_node, *left_node, *right_node, *is_leaf_node, *is_categorical_node,
+      *bitset_idx_node, *missing_node;
   std::span<const double> threshold;
   std::vector<double> threshold_storage;
+};
+
+/// One predictor's integer columns widened to int64.
+struct TreeInts {
+  std::vector<int64_t> feature, left, right, is_leaf, is_categorical, bitset_idx, missing;
+  void take(const Columns& c, size_t begin, size_t end) {
+    widen_rows(*c.feature, *c.feature_node, begin, end, feature);
+    widen_rows(*c.left, *c.left_node, begin, end, left);
+    widen_rows(*c.right, *c.right_node, begin, end, right);
+    widen_rows(*c.is_leaf, *c.is_leaf_node, begin, end, is_leaf);
+    widen_rows(*c.is_categorical, *c.is_categorical_node, begin, end, is_categorical);
+    widen_rows(*c.bitset_idx, *c.bitset_idx_node, begin, end, bitset_idx);
+    widen_rows(*c.missing, *c.missing_node, begin, end, missing);
+  }
 };
 
 std::string tree_name(const HgbSpec& spec, size_t t) {
@@ -60,30 +79,28 @@ std::string tree_name(const HgbSpec& spec, size_t t) {
                                     std::to_string(t % spec.per_iteration) + "].nodes");
 }
 
-void check_tree(const Columns& c, size_t begin, size_t end, const PredictorLimits& limits,
-                const std::string& tree, PredictorScratch& scratch) {
-  const size_t n = end - begin;
-  auto part = [&](const std::vector<int64_t>& column) {
-    return std::span<const int64_t>(column.data() + begin, n);
-  };
-  const PredictorColumns columns{part(c.is_leaf), part(c.left),           part(c.right),
-                                 part(c.feature), part(c.is_categorical), part(c.bitset_idx)};
+void check_tree(const TreeInts& c, const PredictorLimits& limits, const std::string& tree,
+                PredictorScratch& scratch) {
+  const PredictorColumns columns{c.is_leaf, c.left,           c.right,
+                                 c.feature, c.is_categorical, c.bitset_idx};
   if (auto defect = find_predictor_defect(columns, limits, scratch)) {
     fail_at(tree + "." + defect->column + "[" + std::to_string(defect->node) + "]", defect->what);
   }
 }
 
-void flatten(const Columns& c, size_t begin, size_t end, size_t bitset_base, HgbForest& out) {
-  for (size_t g = begin; g < end; ++g) {
-    HgbNode& n = out.nodes[g];
-    const bool leaf = c.is_leaf[g] != 0;
-    n.threshold = c.threshold[g];
-    n.feature = leaf ? 0 : static_cast<int32_t>(c.feature[g]);
-    n.left = leaf ? -1 : static_cast<int32_t>(begin + c.left[g]);
-    n.right = leaf ? -1 : static_cast<int32_t>(begin + c.right[g]);
-    n.missing_left = c.missing[g] != 0;
-    n.categorical = !leaf && c.is_categorical[g] != 0;
-    n.bitset = n.categorical ? static_cast<uint32_t>(bitset_base + c.bitset_idx[g]) : 0;
+/// The checked predictor's nodes [begin, end) of `out`, from its rows `c` (local indices).
+void flatten(const TreeInts& c, std::span<const double> threshold, size_t begin, size_t bitset_base,
+             HgbForest& out) {
+  for (size_t i = 0; i < c.is_leaf.size(); ++i) {
+    HgbNode& n = out.nodes[begin + i];
+    const bool leaf = c.is_leaf[i] != 0;
+    n.threshold = threshold[begin + i];
+    n.feature = leaf ? 0 : static_cast<int32_t>(c.feature[i]);
+    n.left = leaf ? -1 : static_cast<int32_t>(begin + c.left[i]);
+    n.right = leaf ? -1 : static_cast<int32_t>(begin + c.right[i]);
+    n.missing_left = c.missing[i] != 0;
+    n.categorical = !leaf && c.is_categorical[i] != 0;
+    n.bitset = n.categorical ? static_cast<uint32_t>(bitset_base + c.bitset_idx[i]) : 0;
   }
 }
 
@@ -146,13 +163,21 @@ HgbForest read_predictors(const Node& predictors, const HgbSpec& spec) {
   for (const char* stat : kStats) expect_shape(predictors[stat], flat);
 
   Columns c;
-  c.feature = to_int64(data[kFeature], nodes[kFeature]);
-  c.left = to_int64(data[kLeft], nodes[kLeft]);
-  c.right = to_int64(data[kRight], nodes[kRight]);
-  c.is_leaf = to_int64(data[kIsLeaf], nodes[kIsLeaf]);
-  c.is_categorical = to_int64(data[kIsCategorical], nodes[kIsCategorical]);
-  c.bitset_idx = to_int64(data[kBitsetIdx], nodes[kBitsetIdx]);
-  c.missing = to_int64(data[kMissing], nodes[kMissing]);
+  auto column = [&](Column k, const amber::ArrayData*& d, const Node*& node) {
+    // Charged as to_int64 charges a widened column: refs that name these predictors many
+    // times are bounded by the compile budget all the same.
+    nodes[k].context().charge(data[k].info->element_count(), nodes[k]);
+    require_integers(data[k], nodes[k]);
+    d = &data[k];
+    node = &nodes[k];
+  };
+  column(kFeature, c.feature, c.feature_node);
+  column(kLeft, c.left, c.left_node);
+  column(kRight, c.right, c.right_node);
+  column(kIsLeaf, c.is_leaf, c.is_leaf_node);
+  column(kIsCategorical, c.is_categorical, c.is_categorical_node);
+  column(kBitsetIdx, c.bitset_idx, c.bitset_idx_node);
+  column(kMissing, c.missing, c.missing_node);
   c.threshold = as_doubles(data[kThreshold], c.threshold_storage, nodes[kThreshold]);
 
   HgbForest out;
@@ -161,13 +186,15 @@ HgbForest read_predictors(const Node& predictors, const HgbSpec& spec) {
   expect_shape(predictors["binned_left_cat_bitsets"],
                std::vector<uint64_t>{static_cast<uint64_t>(bitset_offsets.back()), 8});
   PredictorScratch scratch;
+  TreeInts tree;
   PredictorLimits limits{spec.n_features, spec.is_categorical, 0};
   for (size_t t = 0; t < spec.n_trees; ++t) {
     const auto begin = static_cast<size_t>(offsets[t]);
     const auto end = static_cast<size_t>(offsets[t + 1]);
     limits.n_bitsets = static_cast<size_t>(bitset_offsets[t + 1] - bitset_offsets[t]);
-    check_tree(c, begin, end, limits, tree_name(spec, t), scratch);
-    flatten(c, begin, end, static_cast<size_t>(bitset_offsets[t]), out);
+    tree.take(c, begin, end);
+    check_tree(tree, limits, tree_name(spec, t), scratch);
+    flatten(tree, c.threshold, begin, static_cast<size_t>(bitset_offsets[t]), out);
     out.roots.push_back(static_cast<int32_t>(begin));
   }
   out.value_data = data[kValue];

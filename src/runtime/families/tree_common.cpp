@@ -11,9 +11,9 @@ namespace amber::rt::trees {
 namespace {
 
 template <typename T>
-void widen(const amber::ArrayData& data, std::vector<int64_t>& out) {
+void widen(const amber::ArrayData& data, size_t begin, std::vector<int64_t>& out) {
   const size_t n = out.size();
-  const uint8_t* p = data.bytes.data();
+  const uint8_t* p = data.bytes.data() + begin * sizeof(T);
   for (size_t i = 0; i < n; ++i) {
     T v;
     std::memcpy(&v, p + i * sizeof(T), sizeof(T));
@@ -74,42 +74,56 @@ std::unique_ptr<amber::StreamingDecode> stream(std::span<const Node> nodes) {
                                                   indices_of(nodes), true, 0);
 }
 
-std::vector<int64_t> to_int64(const amber::ArrayData& data, const Node& where) {
-  where.context().charge(data.info->element_count(), where);
-  std::vector<int64_t> out(data.info->element_count());
+void require_integers(const amber::ArrayData& data, const Node& where) {
   switch (data.info->dtype) {
     case DType::Bool:
     case DType::UInt8:
-      widen<uint8_t>(data, out);
-      break;
     case DType::Int8:
-      widen<int8_t>(data, out);
-      break;
     case DType::Int16:
-      widen<int16_t>(data, out);
-      break;
     case DType::UInt16:
-      widen<uint16_t>(data, out);
-      break;
     case DType::Int32:
-      widen<int32_t>(data, out);
-      break;
     case DType::UInt32:
-      widen<uint32_t>(data, out);
-      break;
     case DType::Int64:
-      widen<int64_t>(data, out);
-      break;
     case DType::UInt64:
-      widen<uint64_t>(data, out);
-      for (auto v : out) {
-        if (v < 0) where.fail("holds a uint64 value above 2^63");
-      }
-      break;
+      return;
     default:
       where.fail("has dtype " + std::string(dtype_name(data.info->dtype)) +
                  ", expected an integer dtype");
   }
+}
+
+void widen_rows(const amber::ArrayData& data, const Node& where, size_t begin, size_t end,
+                std::vector<int64_t>& out) {
+  require_integers(data, where);
+  out.resize(end - begin);
+  switch (data.info->dtype) {
+    case DType::Bool:
+    case DType::UInt8:
+      return widen<uint8_t>(data, begin, out);
+    case DType::Int8:
+      return widen<int8_t>(data, begin, out);
+    case DType::Int16:
+      return widen<int16_t>(data, begin, out);
+    case DType::UInt16:
+      return widen<uint16_t>(data, begin, out);
+    case DType::Int32:
+      return widen<int32_t>(data, begin, out);
+    case DType::UInt32:
+      return widen<uint32_t>(data, begin, out);
+    case DType::Int64:
+      return widen<int64_t>(data, begin, out);
+    default:  // UInt64, the one left by require_integers
+      widen<uint64_t>(data, begin, out);
+      for (auto v : out) {
+        if (v < 0) where.fail("holds a uint64 value above 2^63");
+      }
+  }
+}
+
+std::vector<int64_t> to_int64(const amber::ArrayData& data, const Node& where) {
+  where.context().charge(data.info->element_count(), where);
+  std::vector<int64_t> out;
+  widen_rows(data, where, 0, data.info->element_count(), out);
   return out;
 }
 

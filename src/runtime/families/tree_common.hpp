@@ -31,6 +31,12 @@ std::unique_ptr<amber::StreamingDecode> stream(std::span<const Node> nodes);
 
 /// Elements of an integer array converted to int64 (any integer or bool dtype).
 std::vector<int64_t> to_int64(const amber::ArrayData& data, const Node& where);
+/// Throws naming `where` unless the array has an integer or bool dtype.
+void require_integers(const amber::ArrayData& data, const Node& where);
+/// Rows [begin, end) of an integer array converted to int64 into `out` (resized): one tree's
+/// rows at a time, where a whole widened column is not needed.
+void widen_rows(const amber::ArrayData& data, const Node& where, size_t begin, size_t end,
+                std::vector<int64_t>& out);
 
 /// A float64 array as a span: zero-copy when aligned, else copied into `storage`.
 std::span<const double> as_doubles(const amber::ArrayData& data, std::vector<double>& storage,
