@@ -292,18 +292,26 @@ def test_hgb_categorical_split_on_a_numeric_feature():
     assert "numeric feature 0" in str(error)
 
 
-def test_hgb_runtime_refuses_what_the_loader_refuses(tmp_path):
+def hgb_refused_by_both(tmp_path, mutate) -> str:
+    """The path both readers name for the HGB file after `mutate(arrays)`."""
     graph, meta = HGB_PARTS[0], HGB_PARTS[1]
     arrays = {k: v.copy() for k, v in HGB_PARTS[2].items()}
-    arrays[f"{PRED}.right"][0] = 0  # node 0 becomes its own child: a cycle
-    path = tmp_path / "cycle.amber"
+    mutate(arrays)
+    path = tmp_path / "bad.amber"
     path.write_bytes(rebuild(graph, meta, arrays))
     with pytest.raises(amber.InvalidStateError) as loaded:
         amber.load(path)
     with pytest.raises(amber.AmberError) as native:
         amber.Runtime(path)
-    assert loaded.value.path == "_predictors[0][0].nodes.right[0]"
     assert loaded.value.path in str(native.value)
+    return loaded.value.path
+
+
+def test_hgb_runtime_refuses_what_the_loader_refuses(tmp_path):
+    def cycle(arrays):
+        arrays[f"{PRED}.right"][0] = 0  # node 0 becomes its own child
+
+    assert hgb_refused_by_both(tmp_path, cycle) == "_predictors[0][0].nodes.right[0]"
 
 
 def _fill_predictor(left, right, is_leaf, feature, categorical=None, bitset=None, n_bitsets=1):
@@ -440,15 +448,12 @@ def test_hgb_predictor_columns_of_any_integer_dtype_give_the_same_outputs(tmp_pa
 
 
 def test_hgb_runtime_names_a_bad_node_in_a_later_predictor(tmp_path):
-    graph, meta = HGB_PARTS[0], HGB_PARTS[1]
-    arrays = {k: v.copy() for k, v in HGB_PARTS[2].items()}
-    offsets, t, k = arrays[f"{PRED}.node_offsets"], 4, HGB.n_trees_per_iteration_
-    arrays[f"{PRED}.right"][int(offsets[t])] = 0  # predictor t's root becomes its own child
-    path = tmp_path / "late.amber"
-    path.write_bytes(rebuild(graph, meta, arrays))
-    with pytest.raises(amber.InvalidStateError) as loaded:
-        amber.load(path)
-    with pytest.raises(amber.AmberError) as native:
-        amber.Runtime(path)
-    assert k == 3 and loaded.value.path == f"_predictors[{t // k}][{t % k}].nodes.right[0]"
-    assert loaded.value.path in str(native.value)
+    t, k = 4, HGB.n_trees_per_iteration_
+
+    def late_cycle(arrays):
+        root = int(arrays[f"{PRED}.node_offsets"][t])
+        arrays[f"{PRED}.right"][root] = 0  # predictor t's root becomes its own child
+
+    assert k == 3
+    path = hgb_refused_by_both(tmp_path, late_cycle)
+    assert path == f"_predictors[{t // k}][{t % k}].nodes.right[0]"
