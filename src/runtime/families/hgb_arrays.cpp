@@ -2,7 +2,9 @@
 #include "runtime/families/hgb_arrays.hpp"
 
 #include <cstring>
+#include <iterator>
 #include <limits>
+#include <span>
 
 #include "runtime/families/tree_arrays.hpp"
 #include "runtime/families/tree_common.hpp"
@@ -49,28 +51,21 @@ std::vector<int64_t> offsets_of(const Node& node, const amber::ArrayData& data, 
   return offsets;
 }
 
-/// The integer columns as stored (checked integer dtypes), widened one predictor at a time
-/// into TreeInts: whole widened copies cost a first native open more in page faults than the
-/// checks themselves.
-struct Columns {
-  const amber::ArrayData *feature, *left, *right, *is_leaf, *is_categorical, *bitset_idx, *missing;
-  const Node *feature_node, *left_node, *right_node, *is_leaf_node, *is_categorical_node,
-      *bitset_idx_node, *missing_node;
-  std::span<const double> threshold;
-  std::vector<double> threshold_storage;
-};
+/// The integer columns, read as stored: whole widened copies cost a first native open more in
+/// page faults than the checks themselves.
+constexpr Column kIntegers[] = {kFeature,       kLeft,      kRight,  kIsLeaf,
+                                kIsCategorical, kBitsetIdx, kMissing};
 
 /// One predictor's integer columns widened to int64.
 struct TreeInts {
   std::vector<int64_t> feature, left, right, is_leaf, is_categorical, bitset_idx, missing;
-  void take(const Columns& c, size_t begin, size_t end) {
-    widen_rows(*c.feature, *c.feature_node, begin, end, feature);
-    widen_rows(*c.left, *c.left_node, begin, end, left);
-    widen_rows(*c.right, *c.right_node, begin, end, right);
-    widen_rows(*c.is_leaf, *c.is_leaf_node, begin, end, is_leaf);
-    widen_rows(*c.is_categorical, *c.is_categorical_node, begin, end, is_categorical);
-    widen_rows(*c.bitset_idx, *c.bitset_idx_node, begin, end, bitset_idx);
-    widen_rows(*c.missing, *c.missing_node, begin, end, missing);
+  void take(std::span<const amber::ArrayData> data, std::span<const Node> nodes, size_t begin,
+            size_t end) {
+    std::vector<int64_t>* into[] = {&feature,        &left,       &right,  &is_leaf,
+                                    &is_categorical, &bitset_idx, &missing};
+    for (size_t i = 0; i < std::size(kIntegers); ++i) {
+      widen_rows(data[kIntegers[i]], nodes[kIntegers[i]], begin, end, *into[i]);
+    }
   }
 };
 
@@ -162,23 +157,14 @@ HgbForest read_predictors(const Node& predictors, const HgbSpec& spec) {
   for (size_t c = kValue; c <= kBitsetIdx; ++c) expect_shape(nodes[c], flat);
   for (const char* stat : kStats) expect_shape(predictors[stat], flat);
 
-  Columns c;
-  auto column = [&](Column k, const amber::ArrayData*& d, const Node*& node) {
+  for (Column k : kIntegers) {
     // Charged as to_int64 charges a widened column: refs that name these predictors many
     // times are bounded by the compile budget all the same.
     nodes[k].context().charge(data[k].info->element_count(), nodes[k]);
     require_integers(data[k], nodes[k]);
-    d = &data[k];
-    node = &nodes[k];
-  };
-  column(kFeature, c.feature, c.feature_node);
-  column(kLeft, c.left, c.left_node);
-  column(kRight, c.right, c.right_node);
-  column(kIsLeaf, c.is_leaf, c.is_leaf_node);
-  column(kIsCategorical, c.is_categorical, c.is_categorical_node);
-  column(kBitsetIdx, c.bitset_idx, c.bitset_idx_node);
-  column(kMissing, c.missing, c.missing_node);
-  c.threshold = as_doubles(data[kThreshold], c.threshold_storage, nodes[kThreshold]);
+  }
+  std::vector<double> threshold_storage;
+  const auto threshold = as_doubles(data[kThreshold], threshold_storage, nodes[kThreshold]);
 
   HgbForest out;
   out.nodes.resize(flat[0]);
@@ -192,9 +178,9 @@ HgbForest read_predictors(const Node& predictors, const HgbSpec& spec) {
     const auto begin = static_cast<size_t>(offsets[t]);
     const auto end = static_cast<size_t>(offsets[t + 1]);
     limits.n_bitsets = static_cast<size_t>(bitset_offsets[t + 1] - bitset_offsets[t]);
-    tree.take(c, begin, end);
+    tree.take(data, nodes, begin, end);
     check_tree(tree, limits, tree_name(spec, t), scratch);
-    flatten(tree, c.threshold, begin, static_cast<size_t>(bitset_offsets[t]), out);
+    flatten(tree, threshold, begin, static_cast<size_t>(bitset_offsets[t]), out);
     out.roots.push_back(static_cast<int32_t>(begin));
   }
   out.value_data = data[kValue];

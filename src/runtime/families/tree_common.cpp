@@ -94,7 +94,6 @@ void require_integers(const amber::ArrayData& data, const Node& where) {
 
 void widen_rows(const amber::ArrayData& data, const Node& where, size_t begin, size_t end,
                 std::vector<int64_t>& out) {
-  require_integers(data, where);
   out.resize(end - begin);
   switch (data.info->dtype) {
     case DType::Bool:
@@ -112,11 +111,14 @@ void widen_rows(const amber::ArrayData& data, const Node& where, size_t begin, s
       return widen<uint32_t>(data, begin, out);
     case DType::Int64:
       return widen<int64_t>(data, begin, out);
-    default:  // UInt64, the one left by require_integers
+    case DType::UInt64:
       widen<uint64_t>(data, begin, out);
       for (auto v : out) {
         if (v < 0) where.fail("holds a uint64 value above 2^63");
       }
+      return;
+    default:
+      require_integers(data, where);  // throws: not an integer dtype
   }
 }
 
