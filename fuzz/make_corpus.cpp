@@ -8,6 +8,7 @@
 
 #include "format/codec.hpp"
 #include "format/dtype.hpp"
+#include "format/layout.hpp"
 #include "test_files.hpp"
 
 namespace {
@@ -109,10 +110,13 @@ void valid_seeds(Corpus& corpus) {
   parts.signature = R"({"signatures":[{"algorithm":"ed25519","key_id":"ab","signature":"AA=="}]})";
   corpus.add("valid-signed.amber", amber_test::assemble(parts));
   amber_test::FileParts later = amber_test::split(amber_test::small_valid_file());
-  later.header.format_minor = 1;
+  later.header.format_minor = amber::kFormatMinor + 1;
   later.manifest = amber_test::replace_once(later.manifest, "\"name\":\"alpha\"",
                                             "\"name\":\"alpha\",\"future\":[1]");
-  corpus.add("valid-minor1-unknown-key.amber", amber_test::assemble(later));
+  corpus.add("valid-later-minor-unknown-key.amber", amber_test::assemble(later));
+  amber_test::FileParts minor0 = amber_test::split(amber_test::small_valid_file());
+  minor0.header.format_minor = 0;  // format 2.0: no manifest checksum
+  corpus.add("valid-format-2.0.amber", amber_test::assemble(minor0));
   // Format 2.0's compressed manifest: the fuzzer mutates the frame and the text behind it.
   amber::WriteOptions packed_options;
   packed_options.manifest_level = 3;

@@ -47,10 +47,21 @@ void store_le64(uint8_t* at, uint64_t value) {
   for (int i = 0; i < 8; ++i) at[i] = static_cast<uint8_t>(value >> (8 * i));
 }
 
-/// The input with its header and footer checksums recomputed, so that mutations of the
-/// fields behind them reach the reader's later checks.
+uint64_t load_le64(const uint8_t* at) {
+  uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) value = (value << 8) | at[i];
+  return value;
+}
+
+/// The input with its manifest, header and footer checksums recomputed, so that mutations of
+/// the bytes behind them reach the reader's later checks (the manifest's parser above all).
 std::vector<uint8_t> with_fixed_checksums(std::span<const uint8_t> bytes) {
   std::vector<uint8_t> fixed(bytes.begin(), bytes.end());
+  const unsigned major = fixed[8] | fixed[9] << 8u, minor = fixed[10] | fixed[11] << 8u;
+  const uint64_t manifest_length = load_le64(&fixed[16]);
+  if (major >= 2 && minor >= 1 && manifest_length <= fixed.size() - 64) {
+    store_le64(&fixed[40], amber::xxh3_64({fixed.data() + 64, manifest_length}));
+  }
   store_le64(&fixed[56], amber::xxh3_64({fixed.data(), 56}));
   uint8_t* footer = fixed.data() + fixed.size() - 64;
   store_le64(footer + 56, amber::xxh3_64({footer, 56}));

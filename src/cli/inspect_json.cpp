@@ -93,6 +93,11 @@ void append_header(ObjectWriter& report, const Reader& reader) {
   format.number("major", header.format_major).number("minor", header.format_minor).close();
   report.number("manifest_length", header.manifest_length);
   report.string("manifest_codec", header.manifest_compressed() ? "zstd" : "raw");
+  if (header.has_manifest_checksum()) {
+    report.string("manifest_xxh3", hex64(header.manifest_xxh3));
+  } else {
+    report.raw("manifest_xxh3", "null");
+  }
   report.number("manifest_json_length", reader.manifest_json().size());
   report.number("data_offset", header.data_offset).number("data_length", header.data_length);
   report.number("signature_length", reader.footer().signature_length);

@@ -13,7 +13,7 @@ enum class ErrorKind {
   NotAmber,            ///< wrong magic: not an amber file
   Truncated,           ///< bytes are missing
   Corrupt,             ///< structure out of range, overlapping, holed, or a bad frame
-  ChecksumMismatch,    ///< an array's bytes do not match its xxh3
+  ChecksumMismatch,    ///< an array's or the manifest's bytes do not match their xxh3
   DigestMismatch,      ///< the content does not match the SHA-256 content digest
   InvalidManifest,     ///< manifest not JSON/UTF-8, duplicate keys, or wrong types
   LimitExceeded,       ///< a declared size or count is over a cap of Limits

@@ -45,6 +45,7 @@ std::array<uint8_t, kHeaderSize> encode_header(const Header& header) {
   put<uint64_t>(&out[16], header.manifest_length);
   put<uint64_t>(&out[24], header.data_offset);
   put<uint64_t>(&out[32], header.data_length);
+  if (header.has_manifest_checksum()) put<uint64_t>(&out[40], header.manifest_xxh3);
   put_checksum(out.data());
   return out;
 }
@@ -88,7 +89,13 @@ Header parse_header(std::span<const uint8_t> file, uint64_t max_manifest_bytes) 
     fail(ErrorKind::Corrupt, where,
          "unknown flags are set for major version " + num(header.format_major));
   }
-  if (!all_zero(h + 40, 16)) fail(ErrorKind::Corrupt, where, "reserved bytes are not zero");
+  // Bytes this reader does not know are reserved: zero up to the minor it knows, and a later
+  // minor's fields, which carry nothing it needs, are ignored (docs/format.md, the minor rule).
+  const size_t reserved_at = header.has_manifest_checksum() ? 48 : 40;
+  if (header.has_manifest_checksum()) header.manifest_xxh3 = get<uint64_t>(h + 40);
+  if (header.format_minor <= kFormatMinor && !all_zero(h + reserved_at, 56 - reserved_at)) {
+    fail(ErrorKind::Corrupt, where, "reserved bytes are not zero");
+  }
   header.manifest_length = get<uint64_t>(h + 16);
   header.data_offset = get<uint64_t>(h + 24);
   header.data_length = get<uint64_t>(h + 32);

@@ -8,10 +8,10 @@
 
 namespace amber {
 
-/// The version this build writes. It reads majors kOldestFormatMajor..kFormatMajor, each up to
-/// minor kFormatMinor (both majors are at minor 0).
+/// The version this build writes. It reads majors kOldestFormatMajor..kFormatMajor (major 1
+/// only at minor 0) and any minor of them, checking the fields of minors up to kFormatMinor.
 inline constexpr uint16_t kFormatMajor = 2;
-inline constexpr uint16_t kFormatMinor = 0;
+inline constexpr uint16_t kFormatMinor = 1;
 inline constexpr uint16_t kOldestFormatMajor = 1;
 /// Header flag of major 2: the manifest region holds one zstd frame of the manifest text.
 inline constexpr uint32_t kFlagManifestZstd = 1;
@@ -33,9 +33,13 @@ struct Header {
   uint64_t manifest_length = 0;
   uint64_t data_offset = 0;
   uint64_t data_length = 0;
+  /// XXH3-64 of the stored manifest bytes; a field of format 2.1 and later only.
+  uint64_t manifest_xxh3 = 0;
   /// data_offset + data_length: where the digested content ends.
   uint64_t content_end() const { return data_offset + data_length; }
   bool manifest_compressed() const { return (flags & kFlagManifestZstd) != 0; }
+  /// Whether the header carries manifest_xxh3 (format 2.1 on): older files have zeros there.
+  bool has_manifest_checksum() const { return format_major >= 2 && format_minor >= 1; }
 };
 
 /// The footer's fields, as decoded.

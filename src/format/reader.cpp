@@ -75,10 +75,22 @@ std::string decode_manifest(std::span<const uint8_t> frame, uint64_t max_manifes
   return text;
 }
 
+// Arrays carry their own checksums; this one covers the object graph, whose damage would
+// otherwise load as a different model (a digit of a parameter changed) unless the whole
+// content digest were computed. Checked before a byte of the manifest is decoded.
+void check_manifest_checksum(const Reader::State& s, std::span<const uint8_t> stored) {
+  if (!s.header.has_manifest_checksum()) return;
+  if (xxh3_64(stored) != s.header.manifest_xxh3) {
+    fail(ErrorKind::ChecksumMismatch, "manifest",
+         "checksum does not match the header's manifest_xxh3: the manifest is damaged");
+  }
+}
+
 void parse_manifest(Reader::State& s) {
+  const auto stored = s.bytes().subspan(kHeaderSize, s.header.manifest_length);
+  check_manifest_checksum(s, stored);
   if (s.header.manifest_compressed()) {
-    s.decoded_manifest = decode_manifest(s.bytes().subspan(kHeaderSize, s.header.manifest_length),
-                                         s.limits.max_manifest_bytes);
+    s.decoded_manifest = decode_manifest(stored, s.limits.max_manifest_bytes);
     s.manifest_text = s.decoded_manifest;
   } else {
     s.manifest_text = text_at(s.bytes(), kHeaderSize, s.header.manifest_length);

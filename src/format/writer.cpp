@@ -266,6 +266,7 @@ void Writer::Impl::lay_out() {
   parse_array_table(parsed.root()["arrays"].value_unsafe(), offset, kFormatMinor, options.limits);
   compress_manifest();
   header.manifest_length = stored_manifest().size();
+  header.manifest_xxh3 = xxh3_64(stored_manifest());
   header.data_offset = *align64(kHeaderSize + header.manifest_length);
   header.data_length = offset;
 }

@@ -11,6 +11,7 @@ namespace {
 using amber::ErrorKind;
 using amber_test::Bytes;
 using amber_test::HandArray;
+using amber_test::OpenThrows;
 using amber_test::ThrowsKind;
 
 /// Opens `file` (which must open) and checks that array 0 and verify both fail with `kind`.
@@ -113,12 +114,26 @@ TEST(MalformedData, ChecksumMismatchOnACompressedArray) {
   EXPECT_TRUE(ThrowsKind([&] { reader.verify(); }, ErrorKind::ChecksumMismatch, "array 1 'beta'"));
 }
 
-TEST(MalformedData, ChangedNameIsFoundByTheDigestOnly) {
-  Bytes file = amber_test::small_valid_file();
+/// small_valid_file() with "alpha" renamed "alphb" in its manifest text, all else untouched.
+Bytes renamed_alpha(uint16_t minor) {
+  amber_test::FileParts parts = amber_test::split(amber_test::small_valid_file());
+  parts.header.format_minor = minor;
+  Bytes file = amber_test::assemble(parts);
   const std::string text(file.begin(), file.end());
   const size_t at = text.find("\"alpha\"");
-  ASSERT_NE(at, std::string::npos);
-  file[at + 5] = 'b';  // "alpha" -> "alphb": header, footer and array checksums untouched
+  EXPECT_NE(at, std::string::npos);
+  file.at(at + 5) = 'b';
+  return file;
+}
+
+TEST(MalformedData, ChangedNameIsAManifestChecksumMismatchAtOpen) {
+  EXPECT_TRUE(
+      OpenThrows(renamed_alpha(amber::kFormatMinor), ErrorKind::ChecksumMismatch, "manifest"));
+}
+
+// Format 2.0 has no manifest checksum: only the content digest finds the change.
+TEST(MalformedData, ChangedNameOfAFormat20FileIsFoundByTheDigestOnly) {
+  const Bytes file = renamed_alpha(0);
   amber::Reader reader = amber_test::open_bytes(file);
   EXPECT_EQ(reader.arrays()[0].name, "alphb");
   EXPECT_NO_THROW(reader.array(0, true));

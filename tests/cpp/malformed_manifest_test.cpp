@@ -22,7 +22,7 @@ std::vector<HandArray> base_arrays() {
 
 /// hand_file(arrays) with one edit of its manifest text and `extra` zero bytes of data.
 Bytes edited(const std::vector<HandArray>& arrays, std::string_view from, std::string_view to,
-             size_t extra = 0, uint16_t minor = 0) {
+             size_t extra = 0, uint16_t minor = amber::kFormatMinor) {
   amber_test::FileParts parts = amber_test::split(amber_test::hand_file(arrays));
   parts.header.format_minor = minor;
   parts.manifest = amber_test::replace_once(parts.manifest, from, to);
@@ -106,10 +106,10 @@ TEST(MalformedManifest, UnknownArrayKeyIsInvalidInTheSameMinor) {
 }
 
 TEST(MalformedManifest, UnknownArrayKeyIsIgnoredInALaterMinor) {
-  const Bytes file =
-      edited(base_arrays(), "\"name\":\"b\"", "\"name\":\"b\",\"future\":{\"x\":[1]}", 0, 1);
+  const Bytes file = edited(base_arrays(), "\"name\":\"b\"",
+                            "\"name\":\"b\",\"future\":{\"x\":[1]}", 0, amber::kFormatMinor + 1);
   EXPECT_FALSE(amber_test::full_read_error(file));
-  EXPECT_EQ(amber_test::open_bytes(file).header().format_minor, 1);
+  EXPECT_EQ(amber_test::open_bytes(file).header().format_minor, amber::kFormatMinor + 1);
 }
 
 TEST(MalformedManifest, UnknownTopLevelKeyIsIgnoredInALaterMinor) {

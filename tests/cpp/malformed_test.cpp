@@ -84,6 +84,7 @@ TEST(Malformed, ShortFileWithoutMagicIsNotAmber) {
 TEST(Malformed, EveryBitFlipIsDetected) {
   const Bytes file = amber_test::small_valid_file();
   const size_t footer = file.size() - amber::kFooterSize;
+  const uint64_t manifest_length = amber_test::load_le64(&file[16]);
   for (size_t bit = 0; bit < file.size() * 8; ++bit) {
     Bytes flipped = file;
     const size_t at = bit / 8;
@@ -100,6 +101,8 @@ TEST(Malformed, EveryBitFlipIsDetected) {
       EXPECT_EQ(kind, ErrorKind::UnsupportedVersion) << at << ": " << error->what();
     } else if (at < 64) {
       EXPECT_EQ(kind, ErrorKind::Corrupt) << at << ": " << error->what();
+    } else if (at < 64 + manifest_length) {  // found at open, before the manifest is decoded
+      EXPECT_EQ(kind, ErrorKind::ChecksumMismatch) << at << ": " << error->what();
     } else if (at >= footer + 8) {
       EXPECT_EQ(kind, ErrorKind::Corrupt) << at << ": " << error->what();
     } else if (at >= footer) {
@@ -142,12 +145,51 @@ TEST(Malformed, HeaderChecksumMismatchIsCorrupt) {
 TEST(Malformed, UnknownFlagsOrNonZeroReservedAreCorrupt) {
   // Bit 0 of byte 12 is major 2's compressed-manifest flag (compressed_manifest_test.cpp).
   for (auto [at, value] :
-       {std::pair<size_t, uint8_t>{12, 2}, {12, 0x80}, {15, 1}, {40, 1}, {47, 1}, {55, 1}}) {
+       {std::pair<size_t, uint8_t>{12, 2}, {12, 0x80}, {15, 1}, {48, 1}, {55, 1}}) {
     Bytes file = amber_test::small_valid_file();
     file[at] = value;
     amber_test::rehash_header(file);
     EXPECT_TRUE(OpenThrows(file, ErrorKind::Corrupt, "header")) << "byte " << at;
   }
+}
+
+/// small_valid_file() as format 2.0 wrote it: no manifest checksum, bytes 40..56 reserved.
+Bytes format_2_0_file() {
+  amber_test::FileParts parts = amber_test::split(amber_test::small_valid_file());
+  parts.header.format_minor = 0;
+  return amber_test::assemble(parts);
+}
+
+TEST(Malformed, Format20FilesReadWithoutAManifestChecksum) {
+  const Bytes file = format_2_0_file();
+  EXPECT_EQ(amber_test::load_le64(&file[40]), 0u);
+  EXPECT_FALSE(amber_test::full_read_error(file));
+  for (size_t at : {40, 47}) {
+    Bytes reserved = file;
+    reserved[at] = 1;
+    amber_test::rehash_header(reserved);
+    EXPECT_TRUE(OpenThrows(reserved, ErrorKind::Corrupt, "header")) << "byte " << at;
+  }
+}
+
+TEST(Malformed, ChangedManifestChecksumIsAChecksumMismatch) {
+  for (size_t at : {40, 47}) {
+    Bytes file = amber_test::small_valid_file();
+    file[at] ^= 1;
+    amber_test::rehash_header(file);
+    EXPECT_TRUE(OpenThrows(file, ErrorKind::ChecksumMismatch, "manifest")) << "byte " << at;
+  }
+}
+
+// A later minor's header fields carry nothing this reader needs (docs/format.md, versions).
+TEST(Malformed, ReservedBytesOfALaterMinorAreIgnored) {
+  amber_test::FileParts parts = amber_test::split(amber_test::small_valid_file());
+  parts.header.format_minor = amber::kFormatMinor + 1;
+  Bytes file = amber_test::assemble(parts);
+  file[48] = 1;
+  amber_test::rehash_header(file);
+  amber_test::redigest(file);
+  EXPECT_FALSE(amber_test::full_read_error(file));
 }
 
 TEST(Malformed, ZeroManifestLengthIsCorrupt) {

@@ -98,6 +98,8 @@ Bytes assemble(const FileParts& parts) {
   header.manifest_length = parts.manifest.size();
   header.data_offset = align64_or_throw(kHeaderSize + parts.manifest.size());
   header.data_length = parts.data.size();
+  header.manifest_xxh3 = amber::xxh3_64(
+      {reinterpret_cast<const uint8_t*>(parts.manifest.data()), parts.manifest.size()});
   Bytes file;
   auto h = amber::encode_header(header);
   file.insert(file.end(), h.begin(), h.end());

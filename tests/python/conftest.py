@@ -1,5 +1,6 @@
 """Shared helpers of the Python tests: sample arrays of every dtype and file surgery."""
 
+import hashlib
 import os
 import struct
 import sys
@@ -28,13 +29,16 @@ os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", _numpy_without_avx512())
 
 import numpy as np  # noqa: E402 (after the dispatch choice above)
 import pytest  # noqa: E402
+import xxhash  # noqa: E402
 
 NUMERIC_DTYPES = [
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float16", "float32", "float64", "complex64", "complex128",
 ]  # fmt: skip
 
-HEADER = struct.Struct("<8sHHIQQQ16sQ")  # magic, major, minor, flags, lengths, reserved, xxh3
+# magic, major, minor, flags, manifest_length, data_offset, data_length, manifest_xxh3, reserved,
+# header_xxh3 (docs/format.md section 1.1)
+HEADER = struct.Struct("<8sHHIQQQQ8sQ")
 
 
 def sample(dtype, shape, seed=0):
@@ -61,7 +65,7 @@ def assert_same(actual, expected):
 
 def header_fields(data):
     """The header as a dict (docs/format.md section 1.1)."""
-    magic, major, minor, flags, manifest_length, data_offset, data_length, _, _ = (
+    magic, major, minor, flags, manifest_length, data_offset, data_length, manifest_xxh3, _, _ = (
         HEADER.unpack_from(data, 0)
     )
     return {
@@ -72,7 +76,26 @@ def header_fields(data):
         "manifest_length": manifest_length,
         "data_offset": data_offset,
         "data_length": data_length,
+        "manifest_xxh3": manifest_xxh3,
     }
+
+
+def reseal(data: bytearray, digest: bool = True) -> bytearray:
+    """Recomputes what a hand edit of `data` broke: the manifest's checksum and the header's,
+    then (unless `digest` is False) the content digest and the footer's checksum, so that the
+    edit reaches the reader's later checks."""
+    fields = header_fields(data)
+    stored = bytes(data[64 : 64 + fields["manifest_length"]])
+    if (fields["major"], fields["minor"]) >= (2, 1):  # format 2.0 has zeros there
+        struct.pack_into("<Q", data, 40, xxhash.xxh3_64_intdigest(stored))
+    struct.pack_into("<Q", data, 56, xxhash.xxh3_64_intdigest(bytes(data[:56])))
+    if digest:
+        footer = len(data) - 64
+        content_end = fields["data_offset"] + fields["data_length"]
+        data[footer + 16 : footer + 48] = hashlib.sha256(bytes(data[:content_end])).digest()
+        footer_xxh3 = xxhash.xxh3_64_intdigest(bytes(data[footer : footer + 56]))
+        struct.pack_into("<Q", data, footer + 56, footer_xxh3)
+    return data
 
 
 @pytest.fixture

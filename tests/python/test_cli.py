@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import xxhash
+from conftest import reseal
 
 DEFAULT_BUILD_DIR = Path(__file__).resolve().parents[2] / "build" / "cpp"
 BUILD_DIR = Path(os.environ.get("AMBER_BUILD_DIR", DEFAULT_BUILD_DIR))
@@ -135,7 +137,7 @@ def test_inspect_shows_header_and_every_array(fixture_file):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert digest in out
-    assert re.search(r"^format +2\.0$", out, re.MULTILINE), out
+    assert re.search(r"^format +2\.1$", out, re.MULTILINE), out
     assert f"{path.stat().st_size} bytes" in out
     for name, (dtype, shape, codec) in EXPECTED_ARRAYS.items():
         shape_text = "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
@@ -177,10 +179,22 @@ def test_inspect_a_compressed_manifest(tmp_path):
     text = amber("inspect", path).stdout
     report = json.loads(amber("inspect", path, "--json").stdout)
     assert report["manifest_codec"] == "zstd"
-    assert report["format"] == {"major": 2, "minor": 0}
+    assert report["format"] == {"major": 2, "minor": 1}
     assert report["manifest_json_length"] > 4 * report["manifest_length"]
     assert re.search(r"^manifest .*, zstd of .* of JSON$", text, re.MULTILINE), text
     assert amber("verify", path).returncode == 0
+
+
+def test_a_format_2_0_file_reads_without_a_manifest_checksum(fixture_file, tmp_path):
+    data = bytearray(fixture_file[0].read_bytes())
+    data[10:12] = b"\x00\x00"  # minor 0: bytes 40..56 of the header are reserved, zero
+    data[40:48] = bytes(8)
+    old = tmp_path / "format-2.0.amber"
+    old.write_bytes(reseal(data))
+    report = json.loads(amber("inspect", old, "--json").stdout)
+    assert report["format"] == {"major": 2, "minor": 0}
+    assert report["manifest_xxh3"] is None
+    assert amber("verify", old).returncode == 0
 
 
 def test_inspect_graph_flag_prints_the_graph(fixture_file):
@@ -193,9 +207,11 @@ def test_inspect_json_counts_and_sizes(fixture_file, report):
     path, digest = fixture_file
     assert report["file"] == str(path)
     assert report["file_size"] == path.stat().st_size
-    assert report["format"] == {"major": 2, "minor": 0}
+    assert report["format"] == {"major": 2, "minor": 1}
     assert report["manifest_codec"] == "raw"  # the fixture's writer keeps the manifest as text
     assert report["manifest_json_length"] == report["manifest_length"]
+    stored = path.read_bytes()[64 : 64 + report["manifest_length"]]
+    assert report["manifest_xxh3"] == xxhash.xxh3_64_hexdigest(stored)
     assert report["content_digest"] == digest
     assert report["signature_length"] == 0
     assert report["data_offset"] % 64 == 0
@@ -312,7 +328,7 @@ def test_verify_damaged_padding(model, report):
 def test_verify_damaged_manifest(model, report):
     text = model.read_bytes()
     at = text.index(b"LogisticRegression", 64)
-    patch(model, at, b"l")  # still valid JSON: only the digest can tell
+    patch(model, at, b"l")  # still valid JSON: the manifest's checksum finds it
     assert_fails(amber("verify", model), EXIT_DAMAGED, model)
 
 
@@ -417,7 +433,7 @@ def test_version():
     result = amber("--version")
     assert result.returncode == 0
     assert "0.1.0" in result.stdout
-    assert result.stdout.splitlines()[-1] == "file format 2.0 (reads 1.x and 2.x)"
+    assert result.stdout.splitlines()[-1] == "file format 2.1 (reads 1.x and 2.x)"
 
 
 @pytest.mark.parametrize("args", [["--help"], ["inspect", "--help"], ["verify", "--help"]])

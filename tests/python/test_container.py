@@ -21,7 +21,7 @@ def test_package_exports():
     assert amber.__version__ == "0.1.0"
     assert amber.container is container
     assert amber.errors is errors
-    assert container.FORMAT_VERSION == (2, 0)
+    assert container.FORMAT_VERSION == (2, 1)
 
 
 def test_no_pickle_anywhere():
@@ -83,7 +83,7 @@ def test_graph_and_metadata(tmp_path):
     assert c.graph == graph
     assert c.metadata == metadata
     assert c.manifest["arrays"] == []
-    assert container.open(path).format_version == (2, 0)
+    assert container.open(path).format_version == (2, 1)
 
 
 # A graph like a boosting model's: the same keys and names once per tree.

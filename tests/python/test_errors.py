@@ -5,8 +5,9 @@ import struct
 
 import numpy as np
 import pytest
-from conftest import header_fields, sample
+from conftest import header_fields, reseal, sample
 
+import amber
 from amber import _core, container, errors
 
 KIND_TO_CLASS = {
@@ -104,11 +105,19 @@ def test_flipped_array_byte_is_a_checksum_mismatch(tmp_path):
         reader.verify()
 
 
-def test_changed_manifest_is_a_digest_mismatch(tmp_path):
+def test_changed_manifest_is_a_checksum_mismatch_at_open(tmp_path):
     path = raw_file(tmp_path, metadata={"note": "aaaa"})
-    data = path.read_bytes()
-    at = data.index(b"aaaa")
-    patch(path, at, b"aaab")
+    patch(path, path.read_bytes().index(b"aaaa"), b"aaab")  # still valid JSON
+    with pytest.raises(errors.ChecksumMismatchError, match="^manifest: checksum does not match"):
+        _core.Reader.open(path)
+    with pytest.raises(errors.ChecksumMismatchError, match="^manifest"):
+        amber.load(path)
+
+
+def test_resealed_manifest_is_still_a_digest_mismatch(tmp_path):
+    path = raw_file(tmp_path, metadata={"note": "aaaa"})
+    patch(path, path.read_bytes().index(b"aaaa"), b"aaab")
+    path.write_bytes(reseal(bytearray(path.read_bytes()), digest=False))
     reader = _core.Reader.open(path)
     assert reader.compute_digest() != reader.digest
     with pytest.raises(errors.DigestMismatchError):
@@ -119,13 +128,14 @@ def test_duplicate_manifest_key_is_invalid_manifest(tmp_path):
     path = raw_file(tmp_path, metadata={"ka": 1, "kb": 2})
     at = path.read_bytes().index(b'"kb"')
     patch(path, at, b'"ka"')
-    with pytest.raises(errors.InvalidManifestError):
+    path.write_bytes(reseal(bytearray(path.read_bytes())))
+    with pytest.raises(errors.InvalidManifestError, match="duplicate"):
         _core.Reader.open(path)
 
 
 def test_damaged_header_is_corrupt(tmp_path):
     path = raw_file(tmp_path)
-    patch(path, 40, b"\x01")  # a reserved byte: the header checksum no longer matches
+    patch(path, 48, b"\x01")  # a reserved byte: the header checksum no longer matches
     with pytest.raises(errors.CorruptFileError) as info:
         _core.Reader.open(path)
     assert type(info.value) is errors.CorruptFileError

@@ -39,7 +39,7 @@ def zstd_path(tmp_path, sample_arrays):
 
 def test_format_version_and_properties(raw_path):
     reader = _core.Reader.open(raw_path)
-    assert _core.FORMAT_VERSION == (2, 0)
+    assert _core.FORMAT_VERSION == (2, 1)
     assert reader.format_version == _core.FORMAT_VERSION
     assert reader.file_size == raw_path.stat().st_size
     assert reader.array_count == 3
