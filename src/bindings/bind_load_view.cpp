@@ -96,12 +96,12 @@ nb::object to_python(simdjson::dom::element value) {
       for (auto field : simdjson::dom::object(value)) {
         out[nb::str(field.key.data(), field.key.size())] = to_python(field.value);
       }
-      return std::move(out);
+      return out;
     }
     case simdjson::dom::element_type::ARRAY: {
       nb::list out;
       for (simdjson::dom::element item : simdjson::dom::array(value)) out.append(to_python(item));
-      return std::move(out);
+      return out;
     }
     case simdjson::dom::element_type::STRING: {
       const std::string_view text(value);

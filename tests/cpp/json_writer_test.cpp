@@ -19,7 +19,7 @@ std::string read_back(const std::string& literal) {
 TEST(JsonWriter, StringsRoundTrip) {
   std::string all_controls;
   for (int c = 0; c < 0x20; ++c) all_controls += static_cast<char>(c);
-  for (const std::string s :
+  for (const std::string& s :
        {std::string(""), std::string("plain"), std::string("q\"b\\s/"), all_controls,
         std::string("\x7f\xc3\xa9\xf0\x9f\x8e\x89"), std::string("nul\0inside", 10)}) {
     std::string out;
