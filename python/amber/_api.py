@@ -13,6 +13,7 @@ from typing import Any
 
 from amber import _importances, _provenance, _trust, _validation, container
 from amber._graph import Decoder, Encoder
+from amber._paths import path_of
 from amber.errors import (
     GraphError,
     InvalidArgumentError,
@@ -255,11 +256,11 @@ def open_container(file: Any, caller: str):
 
 def _open(file: Any, caller: str) -> container.Container:
     """An open Container for a path or a binary file object; the caller closes it."""
-    if isinstance(file, str | bytes | os.PathLike):
-        return container.open(file)
     if hasattr(file, "read"):
         return container.read_bytes(file.read())
-    raise InvalidArgumentError(f"{caller}(): file must be a path or a binary file object")
+    hint = "amber.loads(data)" if caller == "load" else f"{caller}(data=...)"
+    path = path_of(file, caller, or_also=" or a binary file object", content_hint=hint)
+    return container.open(path)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _core
+from ._paths import path_of
 from ._validation import Difference
 from .errors import InvalidArgumentError, VerificationError
 
@@ -36,7 +37,7 @@ class Runtime:
     """
 
     def __init__(self, file: str | os.PathLike, *, threads: int = 0, limits: dict | None = None):
-        self._model = _core.Model.open(os.fspath(file), limits)
+        self._model = _core.Model.open(path_of(file, "Runtime"), limits)
         self.threads = threads
         self._labels = _labels_array(self._model)
         self._methods = tuple(self._model.methods)  # asked on every call: keep it off the binding

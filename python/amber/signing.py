@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from amber import _core
+from amber._paths import path_of
 
 __all__ = ["generate_keypair", "key_id", "sign", "verify_signature"]
 
@@ -36,7 +37,7 @@ def sign(file: str | os.PathLike, private_key, *, detached: bool = False) -> str
     rewriting the file's trailer atomically, replacing an older signature by the same key; with
     ``detached=True`` it goes to ``file + ".sig"`` instead and the file is left untouched.
     """
-    path = os.fspath(file)
+    path = path_of(file, "sign")
     return _core.sign_file(path, _pem(private_key), path + ".sig" if detached else None)
 
 
@@ -46,5 +47,7 @@ def verify_signature(file: str | os.PathLike, public_key, *, signature=None) -> 
     `signature` names a detached ``.sig`` file; by default the embedded block is used. Raises
     :class:`amber.errors.SignatureError` when the signature is missing, wrong or by another key.
     """
-    sig_path = os.fspath(signature) if signature is not None else None
-    return _core.verify_signature(os.fspath(file), _pem(public_key), sig_path)
+    sig_path = (
+        path_of(signature, "verify_signature", name="signature") if signature is not None else None
+    )
+    return _core.verify_signature(path_of(file, "verify_signature"), _pem(public_key), sig_path)

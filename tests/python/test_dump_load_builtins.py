@@ -247,6 +247,42 @@ def test_bad_arguments():
         amber.get_untrusted_types()
 
 
+# A file's bytes passed where a path goes: a bytes path is possible, the content is likelier.
+@pytest.mark.parametrize(
+    ("call", "hint"),
+    [
+        (amber.load, "use amber.loads(data)"),
+        (amber.get_untrusted_types, "use get_untrusted_types(data=...)"),
+        (amber.inspect, "use inspect(data=...)"),
+    ],
+)
+def test_a_files_bytes_as_its_path_say_where_they_go(call, hint):
+    data = amber.dumps([1])
+    for content in (data, bytearray(data), memoryview(data)):
+        with pytest.raises(amber.InvalidArgumentError, match="must be a path") as info:
+            call(content)
+        assert hint in str(info.value)
+        assert f"not {type(content).__name__};" in str(info.value)
+
+
+def test_path_only_entry_points_name_what_they_got(tmp_path):
+    from amber import signing
+
+    path = tmp_path / "m.amber"
+    amber.dump([1], path)
+    for call, name in (
+        (lambda: amber.Runtime(bytes(path)), r"^Runtime\(\): file must be a path .*, not bytes$"),
+        (lambda: amber.Runtime(7), r"^Runtime\(\): file must be a path .*, not int$"),
+        (lambda: signing.sign(bytes(path), "k"), r"^sign\(\): file must be a path .*, not bytes$"),
+        (
+            lambda: signing.verify_signature(path, "k", signature=3.5),
+            r"^verify_signature\(\): signature must be a path .*, not float$",
+        ),
+    ):
+        with pytest.raises(amber.InvalidArgumentError, match=name):
+            call()
+
+
 def test_inspect_shows_the_tree_without_building():
     data = amber.dumps({"arr": np.zeros((3, 4), dtype=np.float32), "f": np.log1p, "n": [1, 2]})
     text = repr(amber.inspect(data=data))
