@@ -154,6 +154,49 @@ def test_sparse_indptr_decreasing():
 
 
 # ---------------------------------------------------------------------------------------------
+# The params of portable estimators: both readers (open_node, and the tree families').
+
+PORTABLE = make_pipeline(StandardScaler(), RandomForestClassifier(3, max_depth=3, random_state=0))
+PORTABLE.fit(X, Y)
+
+
+def _estimator_node(graph, class_suffix):
+    return find_nodes(graph, lambda n: str(n.get("class", "")).endswith(class_suffix))[0]
+
+
+@pytest.mark.parametrize("step", [("StandardScaler", "steps[0][1]"),
+                                  ("RandomForestClassifier", "steps[1][1]")])  # fmt: skip
+@pytest.mark.parametrize(
+    "params",
+    [{"$": "ndarray", "array": 0}, {"with mean": True}, {"": 1}, 5, None],
+)
+def test_params_that_are_no_parameters_are_refused(step, params):
+    cls, path = step
+    graph, meta, arrays = parts(amber.dumps(PORTABLE))
+    _estimator_node(graph, cls)["params"] = params
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not dropped as another release's parameters
+        error = load_error(rebuild(graph, meta, arrays))
+    assert error.path == path
+    assert "'params'" in str(error)
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        ("StandardScaler", "steps[0][1]", "with_mean"),
+        ("RandomForestClassifier", "steps[1][1]", "max_depth"),
+    ],
+)
+def test_a_bad_parameter_is_named_as_the_estimators_attribute(step):
+    cls, path, name = step
+    graph, meta, arrays = parts(amber.dumps(PORTABLE))
+    _estimator_node(graph, cls)["params"][name] = {"$": "teleport"}
+    error = load_error(rebuild(graph, meta, arrays))
+    assert error.path == f"{path}.{name}"
+
+
+# ---------------------------------------------------------------------------------------------
 # Tree node arrays (sklearn.tree._tree.Tree).
 
 FOREST = make_pipeline(StandardScaler(), RandomForestClassifier(5, max_depth=5, random_state=0))

@@ -13,7 +13,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from amber import sklearn as registry
-from amber._graph import attr_path, check_members, item_path
+from amber._graph import attr_path, check_members, item_path, kind_name
 from amber._params import defaults, param_names
 from amber.errors import GraphError, InvalidStateError, UnsupportedObjectError
 from amber.sklearn._generic import class_name
@@ -113,13 +113,29 @@ def open_node(node: dict, dec, path: str, schema: str) -> tuple[type, dict, Fitt
             f"schema {node['schema']!r} is not {schema!r}, which this amber reads", path
         )
     cls = dec.resolve(node["class"], path)
-    if not isinstance(node["params"], dict):
-        raise GraphError("member 'params' must be an object", path)
-    params = dec.decode_attrs(node["params"], path)
+    params = decode_params(node, dec, path)
     fitted = node["fitted"]
     if fitted is not None and not isinstance(fitted, dict):
         raise GraphError("member 'fitted' must be an object or null", path)
     return cls, params, None if fitted is None else Fitted(fitted, dec, path)
+
+
+def decode_params(node: dict, dec, path: str) -> dict:
+    """The decoded `params` member of an estimator node, each parameter's path `path.name` (a
+    nested step reads as in Python: `steps[1][1]`).
+
+    A key that is not a Python identifier cannot be a constructor parameter: a `"$"` key means
+    a node stands where the object of parameters belongs. Those are errors, not parameters of
+    another release to drop with a warning (construct)."""
+    params = node.get("params")
+    if not isinstance(params, dict):
+        raise GraphError(f"member 'params' must be an object, not {kind_name(params)}", path)
+    for name in params:
+        if not name.isidentifier():
+            raise GraphError(
+                f"member 'params' has the key {name[:80]!r}, which is no parameter name", path
+            )
+    return dec.decode_attrs(params, path)
 
 
 @functools.cache

@@ -9,7 +9,7 @@ import numpy as np
 from amber._graph import Decoder, Encoder, attr_path, check_members, member
 from amber._params import shallow_params
 from amber.errors import GraphError
-from amber.sklearn._portable import construct
+from amber.sklearn._portable import construct, decode_params
 
 
 def concat_records(records: list[np.ndarray]) -> np.ndarray:
@@ -45,9 +45,7 @@ def new_estimator(node: dict, dec: Decoder, path: str, schema: str) -> tuple[Any
     if node["schema"] != schema:
         raise GraphError(f"schema {node['schema']!r} is unknown here (this reader: {schema})", path)
     cls = dec.resolve(member(node, "class", str, path, "a fully qualified name"), path)
-    params_path = attr_path(path, "params")
-    raw = member(node, "params", dict, path, "an object of parameters")
-    params = dec.decode_attrs(raw, params_path)  # literals as they are, paths only for errors
+    params = decode_params(node, dec, path)
     est = construct(cls, params, path)  # with the family's translations from other releases
     fitted = node["fitted"]
     if fitted is not None and not isinstance(fitted, dict):

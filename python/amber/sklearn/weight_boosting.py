@@ -52,7 +52,7 @@ def adaboost_from_node(node: dict, dec: Decoder, path: str) -> Any:
     if isinstance(params, dict) and params.get("algorithm") == "SAMME.R":  # before translation
         raise GraphError(
             "algorithm 'SAMME.R' is not what adaboost/1 describes (SAMME)",
-            attr_path(attr_path(path, "params"), "algorithm"),
+            attr_path(path, "algorithm"),
         )
     est, raw = new_estimator(node, dec, path, SCHEMA)
     if raw is None:
