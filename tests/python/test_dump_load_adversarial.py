@@ -419,6 +419,8 @@ def test_hgb_bitsets_shape():
 SMALL = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, Y)
 SMALL_PARTS = parts(amber.dumps(SMALL, tier="generic"))
 FOREST_PARTS = parts(amber.dumps(RandomForestClassifier(3, max_depth=3, random_state=0).fit(X, Y), tier="generic"))  # fmt: skip  # noqa: E501
+PORTABLE_PARTS = parts(amber.dumps(PORTABLE))  # the default tier: family schemas
+MUTATED = {"small": SMALL_PARTS, "forest": FOREST_PARTS, "portable": PORTABLE_PARTS}
 
 
 def _positions(node, at=()):
@@ -448,11 +450,11 @@ JSON_VALUES = st.one_of(
 )  # fmt: skip
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(which=st.sampled_from(["small", "forest"]), choice=st.integers(0, 10**6),
+@settings(max_examples=180, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(which=st.sampled_from(sorted(MUTATED)), choice=st.integers(0, 10**6),
        value=JSON_VALUES, array_choice=st.integers(0, 10**6), scale=st.sampled_from([-1, 0, 2, 10**9]))  # fmt: skip  # noqa: E501
 def test_random_mutations_raise_only_amber_errors(which, choice, value, array_choice, scale):
-    graph, meta, arrays = copy.deepcopy(SMALL_PARTS if which == "small" else FOREST_PARTS)
+    graph, meta, arrays = copy.deepcopy(MUTATED[which])
     positions = list(_positions(graph))
     graph = _replace(graph, positions[choice % len(positions)], value)
     name = sorted(arrays)[array_choice % len(arrays)]
