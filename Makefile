@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := build/stamps
 JOBS ?= $(shell nproc)
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 90
 
 .PHONY: all setup demo test test-cpp test-python test-fuzz test-tsan lint bench build-bench clean
 all: demo

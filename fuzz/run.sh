@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the fuzzers with clang-14 (libFuzzer, ASan, UBSan) and runs them for SECONDS in total,
-# split evenly: reader_fuzz (amber::Reader on hostile bytes), then plan_fuzz (plan compilation
-# and prediction on a hostile object graph in a valid file).
+# split evenly: reader_fuzz (amber::Reader on hostile bytes), plan_fuzz (plan compilation
+# and prediction on a hostile object graph in a valid file), then table_fuzz (the CSV, JSON
+# lines and .npy readers of `amber predict`).
 # Usage: fuzz/run.sh [SECONDS] [BUILD_DIR]   (default 60, build/fuzz). Exits non-zero on any finding.
 set -euo pipefail
 
@@ -17,7 +18,7 @@ artifacts="$build/artifacts"
 CC=clang-14 CXX=clang++-14 "$cmake" -S "$root" -B "$build" -G Ninja \
   -DCMAKE_MAKE_PROGRAM="$ninja" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DAMBER_FUZZ=ON -DAMBER_BUILD_TESTS=OFF -DAMBER_BUILD_PYTHON=OFF >/dev/null
-"$cmake" --build "$build" --target reader_fuzz plan_fuzz
+"$cmake" --build "$build" --target reader_fuzz plan_fuzz table_fuzz
 
 # run_target NAME SECONDS MAX_LEN FINDINGS_FOLDER: fuzzes from the seeds and saved findings.
 run_target() {
@@ -40,14 +41,15 @@ run_target() {
   if [[ $status -ne 0 ]]; then
     echo "FUZZ FINDING in ${name}_fuzz (exit $status):" >&2
     grep -E "Test unit written to|artifact_prefix" "$log" >&2 || true
-    echo "Copy the input into fuzz/findings/ (plan: fuzz/findings/plan/) and fix it." >&2
+    echo "Copy the input into fuzz/findings/ (plan: fuzz/findings/plan/, table: fuzz/findings/table/) and fix it." >&2
     return 1
   fi
 }
 
-half=$((seconds / 2))
+third=$((seconds / 3))
 status=0
-run_target reader "$half" 65536 "$root/fuzz/findings" || status=1
-run_target plan "$((seconds - half))" 65536 "$root/fuzz/findings/plan" || status=1
+run_target reader "$third" 65536 "$root/fuzz/findings" || status=1
+run_target plan "$third" 65536 "$root/fuzz/findings/plan" || status=1
+run_target table "$((seconds - 2 * third))" 65536 "$root/fuzz/findings/table" || status=1
 [[ $status -eq 0 ]] && echo "fuzz: no finding in ${seconds} s"
 exit $status

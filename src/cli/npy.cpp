@@ -142,7 +142,10 @@ void set_descr(NpyHeader& h, const std::string& descr, const std::string& where)
 void apply(NpyHeader& h, const std::vector<std::pair<std::string, Value>>& entries,
            const std::string& where) {
   bool descr = false, order = false, shape = false;
-  for (const auto& [key, value] : entries) {
+  for (const auto& entry : entries) {
+    // Named, not a structured binding: clang 14 cannot capture those in the lambda below.
+    const std::string& key = entry.first;
+    const Value& value = entry.second;
     const auto wrong = [&](const char* expected) {
       throw InputError(where + ": bad .npy header: '" + key + "' must be " + expected);
     };
