@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 from amber_custom import Scaler, double
-from amber_testing import crafted, parts, rebuild
+from amber_testing import crafted, find_nodes, parts, rebuild
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
@@ -129,16 +129,29 @@ def test_sklearn_numpy_scipy_names_are_trusted_in_a_pipeline():
     assert amber.get_untrusted_types(data=data) == []
 
 
+def _written_by_sklearn(version: str, graph):
+    """The state of every scikit-learn object in `graph` says `version` wrote it."""
+    for node in find_nodes(graph, lambda n: n.get("$") == "dict"):
+        if isinstance(node.get("items"), dict) and "_sklearn_version" in node["items"]:
+            node["items"]["_sklearn_version"] = version
+
+
 def test_version_mismatch_is_refused_unless_allowed():
     model = StandardScaler().fit(np.arange(6.0).reshape(3, 2))
     graph, meta, arrays = parts(amber.dumps(model, tier="generic"))
     meta["versions"]["sklearn"] = "0.0.1"
+    _written_by_sklearn("0.0.1", graph)
     data = rebuild(graph, meta, arrays)
     with pytest.raises(amber.VersionMismatchError, match=r"sklearn 0\.0\.1 \(file\)"):
         amber.loads(data)
-    with pytest.warns(UserWarning, match="sklearn 0.0.1"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         back = amber.loads(data, allow_version_mismatch=True)
     assert np.array_equal(back.mean_, model.mean_)
+    # amber's warning names both versions; scikit-learn's own about "unpickling" is not added
+    assert [(w.category, "sklearn 0.0.1 (file)" in str(w.message)) for w in caught] == [
+        (UserWarning, True)
+    ]
 
 
 def test_numpy_version_does_not_matter_for_numpy_values():

@@ -222,7 +222,7 @@ def set_state(obj: Any, state: Any, path: str) -> None:
     """`obj.__setstate__(state)`, or the `__dict__` (and slots) update of the copy protocol."""
     setstate = getattr(obj, "__setstate__", None)
     if setstate is not None:
-        setstate(state)
+        setstate(_version_checked(state))
         return
     slots = None
     if isinstance(state, tuple) and len(state) == 2:
@@ -236,6 +236,20 @@ def set_state(obj: Any, state: Any, path: str) -> None:
         obj.__dict__.update(state)
     for key, value in (slots or {}).items():
         setattr(obj, key, value)
+
+
+def _version_checked(state: Any) -> Any:
+    """The state with scikit-learn's version marker set to the installed release.
+
+    scikit-learn's `__setstate__` compares `_sklearn_version` with the installed release and
+    warns about "unpickling" when they differ. The loader has compared the file's versions
+    already (it refuses, or warns naming both with allow_version_mismatch=True): one warning,
+    about what amber does, is enough."""
+    if isinstance(state, dict) and "_sklearn_version" in state:
+        import sklearn
+
+        return {**state, "_sklearn_version": sklearn.__version__}
+    return state
 
 
 def decode_estimator(node: dict, dec: Decoder, path: str) -> Any:
