@@ -105,4 +105,48 @@ TEST_F(CgroupTree, TheSmallerOfV1AndV2OnAHybridHost) {
   EXPECT_EQ(amber::cgroup_cpu_quota("1:cpu:/\n0::/\n", root_), 2u);
 }
 
+// mountinfo lines as the kernel writes them: ID PARENT MAJ:MIN ROOT POINT OPTIONS - TYPE SRC SUPER
+std::string mount_line(const std::string& root, const fs::path& point, const std::string& type,
+                       const std::string& super) {
+  std::string escaped;  // the kernel writes a space as \040
+  for (char c : point.string()) escaped += c == ' ' ? std::string("\\040") : std::string(1, c);
+  return "30 25 0:26 " + root + " " + escaped + " rw,nosuid,relatime shared:9 - " + type +
+         " cgroup " + super + "\n";
+}
+
+TEST_F(CgroupTree, V1AtAMountPointOnlyMountinfoNames) {
+  write("elsewhere/cpu stuff/box/cpu.cfs_quota_us", "150000\n");
+  write("elsewhere/cpu stuff/box/cpu.cfs_period_us", "100000\n");
+  const std::string mounts =
+      mount_line("/", "/proc", "proc", "rw") +
+      mount_line("/", root_ / "elsewhere/mem", "cgroup", "rw,memory") +
+      mount_line("/", root_ / "elsewhere/cpu stuff", "cgroup", "rw,cpu,cpuacct");
+  EXPECT_EQ(amber::cgroup_cpu_quota("3:cpu,cpuacct:/box\n", mounts, root_), 2u);
+  // Without mountinfo the usual places are empty: no quota found.
+  EXPECT_EQ(amber::cgroup_cpu_quota("3:cpu,cpuacct:/box\n", root_), 0u);
+}
+
+TEST_F(CgroupTree, V2PathsAreTakenRelativeToTheMountsRoot) {
+  // The mount shows /kubepods/pod1 of the hierarchy at its point: /kubepods/pod1/ctr is
+  // point/ctr there, and point itself is the pod's limit.
+  write("v2/cpu.max", "300000 100000\n");
+  write("v2/ctr/cpu.max", "150000 100000\n");
+  write("v2/kubepods/pod1/ctr/cpu.max", "900000 100000\n");  // a decoy the mapping must skip
+  const std::string mounts = mount_line("/kubepods/pod1", root_ / "v2", "cgroup2", "rw");
+  EXPECT_EQ(amber::cgroup_cpu_quota("0::/kubepods/pod1/ctr\n", mounts, root_), 2u);
+  // A mount root that only shares a prefix with the path ("/kubepods/pod10") is not its parent.
+  const std::string other = mount_line("/kubepods/pod", root_ / "v2", "cgroup2", "rw");
+  write("v2/kubepods/pod1/ctr/cpu.max", "max 100000\n");
+  write("v2/1/cpu.max", "100000 100000\n");  // what "/kubepods/pod" + "1/ctr" would read
+  EXPECT_EQ(amber::cgroup_cpu_quota("0::/kubepods/pod1/ctr\n", other, root_), 3u);
+}
+
+TEST_F(CgroupTree, MountinfoLinesThatAreNoCgroupMountsAreSkipped) {
+  write("cpu.max", "200000 100000\n");
+  const std::string mounts = "garbage\n30 25 0:26 / /x rw - cgroup2\n" +
+                             mount_line("/", root_ / "v1", "cgroup", "rw,memory");
+  // No cgroup2 mount listed: the usual place (root) is read.
+  EXPECT_EQ(amber::cgroup_cpu_quota("0::/\n", mounts, root_), 2u);
+}
+
 }  // namespace
