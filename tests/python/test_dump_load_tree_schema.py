@@ -457,3 +457,58 @@ def test_hgb_runtime_names_a_bad_node_in_a_later_predictor(tmp_path):
     assert k == 3
     path = hgb_refused_by_both(tmp_path, late_cycle)
     assert path == f"_predictors[{t // k}][{t % k}].nodes.right[0]"
+
+
+# ---------------------------------------------------------------------------------------------
+# Gradient boosting's init estimator and stage width: scikit-learn's compiled stage loop adds
+# K trees per stage to the columns of rows the init estimator sized, without bounds checks.
+
+GB_X = np.random.RandomState(3).rand(90, 4)
+GB_Y = (GB_X[:, 0] * 3).astype(int)  # three classes: K = 3
+
+
+def gb_error(mutate, error=amber.InvalidStateError):
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    model = GradientBoostingClassifier(n_estimators=3, max_depth=2, random_state=0)
+    graph, meta, arrays = parts(amber.dumps(model.fit(GB_X, GB_Y)))
+    mutate(graph["fitted"], arrays)
+    with pytest.raises(error) as info:
+        amber.loads(rebuild(graph, meta, arrays))
+    return info.value
+
+
+def test_gb_init_prior_must_hold_one_value_per_class():
+    def short_prior(fitted, arrays):
+        node = fitted["init"]["fitted"]["class_prior"]
+        arrays[next(n for n in arrays if n == "init_.prior")] = np.array([0.5, 0.5])
+        assert node["$"] == "ndarray"
+
+    error = gb_error(short_prior)
+    assert error.path == "fitted.init.fitted.class_prior"
+    assert "shape (3,)" in str(error)
+
+    def not_an_array(fitted, arrays):
+        fitted["init"]["fitted"]["class_prior"] = False
+
+    assert "float array of shape (3,)" in str(gb_error(not_an_array))
+
+
+def test_gb_init_with_other_classes_or_stage_width_is_refused():
+    def two_classes(fitted, arrays):
+        prior = next(n for n in arrays if n == "init_.prior")
+        classes = next(n for n in arrays if n.endswith("init_.classes_"))
+        arrays[prior], arrays[classes] = np.array([0.4, 0.6]), np.array([0, 1])
+
+    assert "has 2 classes, the booster 3" in str(gb_error(two_classes))
+
+    def width(fitted, arrays):
+        fitted["n_trees_per_iteration"] = 2
+
+    error = gb_error(width)
+    assert error.path == "fitted.n_trees_per_iteration"
+
+    def junk_init(fitted, arrays):
+        fitted["init"] = "one"
+
+    assert "'zero' or an estimator" in str(gb_error(junk_init))

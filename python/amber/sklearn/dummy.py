@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.base import is_classifier
 
 from amber._graph import Decoder, Encoder, attr_path
+from amber.errors import InvalidStateError
 from amber.sklearn import register
 from amber.sklearn._tree_util import (
     Fitted,
@@ -53,14 +54,31 @@ def dummy_from_node(node: dict, dec: Decoder, path: str) -> Any:
     est._strategy = est.strategy
     est.sparse_output_ = bool(fitted.value("sparse_output"))
     classes = decode_classes(fitted, n_outputs)
-    priors = fitted.value("class_prior")
-    priors = priors if isinstance(priors, list) else [priors]
     counts = [len(c) for c in classes]
+    priors = _class_priors(fitted, counts)
     one = n_outputs == 1
     est.classes_ = classes[0] if one else classes
     est.n_classes_ = counts[0] if one else counts
     est.class_prior_ = np.asarray(priors[0]) if one else [np.asarray(p) for p in priors]
     return est
+
+
+def _class_priors(fitted: Fitted, counts: list[int]) -> list[np.ndarray]:
+    """One float array of n_classes priors per output. Checked: predict_proba's width is the
+    prior's, and gradient boosting's compiled stage loop writes as many columns as it has
+    classes into rows this init estimator sized (a shorter prior overflows them)."""
+    priors = fitted.value("class_prior")
+    priors = priors if isinstance(priors, list) else [priors]
+    if len(priors) != len(counts):
+        raise InvalidStateError(
+            f"holds {len(priors)} priors for {len(counts)} outputs", fitted.where("class_prior")
+        )
+    for k, (prior, n) in enumerate(zip(priors, counts, strict=True)):
+        if not isinstance(prior, np.ndarray) or prior.dtype.kind != "f" or prior.shape != (n,):
+            got = getattr(prior, "shape", type(prior).__name__)
+            where = fitted.where("class_prior") + (f"[{k}]" if len(counts) > 1 else "")
+            raise InvalidStateError(f"must be a float array of shape ({n},), not {got}", where)
+    return priors
 
 
 for _name in ("DummyClassifier", "DummyRegressor"):

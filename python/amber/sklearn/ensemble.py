@@ -15,7 +15,7 @@ from sklearn.ensemble import (
 
 from amber._graph import Decoder, Encoder, attr_path
 from amber._params import shallow_params
-from amber.errors import GraphError
+from amber.errors import GraphError, InvalidStateError
 from amber.sklearn import _portable as p
 from amber.sklearn import register
 from amber.sklearn._tree_arrays import Columns, build_trees, encode_trees, random_states
@@ -205,16 +205,46 @@ def booster_from_node(node: dict, dec: Decoder, path: str) -> Any:
         (est.classes_,) = decode_classes(fitted, 1)
         est.n_classes_ = len(est.classes_)
     k = fitted.integer("n_trees_per_iteration", 1, 2**31)
+    expected = est.n_classes_ if is_classifier(est) and est.n_classes_ > 2 else 1
+    if k != expected:
+        raise InvalidStateError(f"is {k}, the estimator's classes make it {expected}",
+                                fitted.where("n_trees_per_iteration"))  # fmt: skip
     est.n_trees_per_iteration_ = k
     est.n_estimators_ = fitted.integer("n_estimators", 1, 2**40)
     est.max_features_ = fitted.integer("max_features", 1, n_features)
     est._loss = est._get_loss(sample_weight=None)
-    est.init_ = fitted.value("init")
+    est.init_ = _init_estimator(est, fitted)
     est._rng = fitted.value("rng", None)
     est.estimators_ = _stages(est, fitted, n_features, k, path)
     est.train_score_ = fitted.array("train_score", "f", (est.n_estimators_,))
     _set_extras(est, fitted, _BOOSTER_EXTRAS)
     return est
+
+
+def _init_estimator(est: Any, fitted: Fitted) -> Any:
+    """`init_`: "zero", or an estimator whose predictions are as wide as the stages.
+
+    scikit-learn's compiled stage loop (`predict_stages`) adds each of the K trees of a stage
+    to column k of the rows the init estimator's predictions sized, unchecked: an init
+    classifier with fewer classes than the booster would have it write past them."""
+    init = fitted.value("init")
+    if isinstance(init, str):
+        if init != "zero":
+            raise InvalidStateError(f"must be 'zero' or an estimator, not {init!r}",
+                                    fitted.where("init"))  # fmt: skip
+        return init
+    if is_classifier(est):
+        classes = getattr(init, "classes_", None)
+        if classes is None or not hasattr(init, "predict_proba"):
+            raise InvalidStateError("must be a fitted classifier with predict_proba",
+                                    fitted.where("init"))  # fmt: skip
+        if isinstance(classes, list) or len(classes) != est.n_classes_:
+            got = "several outputs" if isinstance(classes, list) else f"{len(classes)} classes"
+            raise InvalidStateError(f"has {got}, the booster {est.n_classes_} classes",
+                                    fitted.where("init"))  # fmt: skip
+    elif not hasattr(init, "predict"):
+        raise InvalidStateError("must be a fitted regressor", fitted.where("init"))
+    return init
 
 
 def _stages(est: Any, fitted: Fitted, n_features: int, k: int, path: str) -> np.ndarray:
