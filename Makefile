@@ -59,8 +59,8 @@ test-tsan: $(STAMP)/venv
 	TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/cpp/per_thread_test
 
 lint: $(STAMP)/venv
-	$(BIN)/ruff check python tests bench examples scripts
-	$(BIN)/ruff format --check python tests bench examples scripts
+	$(BIN)/ruff check python tests bench examples scripts fuzz
+	$(BIN)/ruff format --check python tests bench examples scripts fuzz
 	clang-format-14 --dry-run --Werror $$(git ls-files '*.cpp' '*.hpp')
 
 test: setup

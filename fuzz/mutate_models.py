@@ -1,0 +1,245 @@
+"""Mutation fuzzing of amber.load on real models' files, beyond the committed hypothesis test.
+
+Fits small models of many families, dumps each with amber's default tier, then, run after
+run, changes one or two values of a file (a graph value, or an element of an array), writes
+the file again with the container writer and loads it. A load must give the object or raise an
+amber.AmberError: any other exception is a finding, and so is a crash. A loaded model's
+methods then run on a few rows: scikit-learn may raise there, but must not crash.
+
+Crashes from a heap overflow surface loads later, when the damaged block is freed: run under
+glibc's checks, keep the files, and replay them under valgrind to find the write.
+
+    MALLOC_CHECK_=3 PYTHONPATH=python python fuzz/mutate_models.py --seed 1 --runs 2000 \
+        --save build/mutations
+    PYTHONMALLOC=malloc valgrind -q python fuzz/mutate_models.py --replay build/mutations
+
+It found a params object replaced by a node loading as defaults (3c34ed4) and a gradient
+boosting init that made scikit-learn's predict_stages write past its rows (0754800).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import faulthandler
+import gc
+import os
+import random
+import sys
+import traceback
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "python"))
+from amber_testing import parts, rebuild  # noqa: E402
+
+import amber  # noqa: E402
+
+#: What a mutation writes over a graph value.
+VALUES = [
+    None, True, False, 0, 1, -1, 2, 3, 7, 2**31, -(2**31), 2**63 - 1, -(2**63), 2**64 - 1, 0.5,
+    -1e300, 1e300, "", "$", "nan", "inf", "ndarray", "object", "sklearn.tree._tree:Tree",
+    {"$": "ref", "id": 0}, {"$": "ndarray", "array": 0}, {"$": "ndarray", "array": 1}, [], {},
+    [1, 2],
+]  # fmt: skip
+#: What a mutation writes over an array element (cast to the array's dtype).
+ELEMENTS = [-1, 0, 1, 2, 3, 10**9, -(10**9), 2**31 - 1, 255, 65535, np.nan, np.inf]
+METHODS = ("predict", "predict_proba", "transform", "decision_function", "score_samples")
+
+
+def models() -> tuple[dict, dict]:
+    """{name: fitted model} and {name: rows to run its methods on}."""
+    from sklearn import (
+        calibration,
+        cluster,
+        compose,
+        decomposition,
+        dummy,
+        ensemble,
+        impute,
+        linear_model,
+        naive_bayes,
+        neighbors,
+        neural_network,
+        pipeline,
+        preprocessing,
+        svm,
+        tree,
+    )
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(120, 4)
+    y = (X[:, 0] > 0.5).astype(int) + (X[:, 1] > 0.5)
+    yr = X @ [1.0, 2.0, 0.0, -1.0]
+    cat = np.c_[X[:, :3], rng.randint(0, 4, 120)]
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": rng.choice(["x", "y", "z"], 120)})
+    pre = preprocessing
+    fitted = {
+        "hgb": ensemble.HistGradientBoostingClassifier(max_iter=5, categorical_features=[3]).fit(
+            cat, y
+        ),
+        "hgb_nan": ensemble.HistGradientBoostingRegressor(max_iter=5).fit(
+            np.where(X > 0.9, np.nan, X), yr
+        ),
+        "gb": ensemble.GradientBoostingClassifier(n_estimators=5, max_depth=2, random_state=0).fit(
+            X, y
+        ),
+        "gbr": ensemble.GradientBoostingRegressor(n_estimators=5, loss="huber", random_state=0).fit(
+            X, yr
+        ),
+        "forest": ensemble.RandomForestClassifier(4, max_depth=4, random_state=0).fit(X, y),
+        "iforest": ensemble.IsolationForest(n_estimators=5, random_state=0).fit(X),
+        "ada": ensemble.AdaBoostClassifier(n_estimators=4, random_state=0).fit(X, y),
+        "bagging": ensemble.BaggingClassifier(n_estimators=3, random_state=0).fit(X, y),
+        "tree": tree.DecisionTreeClassifier(max_depth=4, random_state=0).fit(X, y),
+        "knn": neighbors.KNeighborsClassifier(3, algorithm="kd_tree").fit(X, y),
+        "ball": neighbors.KNeighborsClassifier(3, algorithm="ball_tree").fit(X, y),
+        "birch": cluster.Birch(n_clusters=3).fit(X),
+        "columns": pipeline.make_pipeline(
+            compose.ColumnTransformer(
+                [
+                    ("oh", pre.OneHotEncoder(sparse_output=False), ["c"]),
+                    ("sc", pre.StandardScaler(), ["a", "b"]),
+                ]
+            ),
+            linear_model.LogisticRegression(),
+        ).fit(frame, y),  # fmt: skip
+        "kbins": pre.KBinsDiscretizer(3, random_state=0).fit(X),
+        "spline": pre.SplineTransformer().fit(X),
+        "quantile": pre.QuantileTransformer(n_quantiles=20).fit(X),
+        "sparse": linear_model.LogisticRegression().fit(sp.csr_matrix(X), y),
+        "calibrated": calibration.CalibratedClassifierCV(
+            linear_model.LogisticRegression(), cv=3
+        ).fit(X, y),
+        "voting": ensemble.VotingClassifier(
+            [("lr", linear_model.LogisticRegression()), ("nb", naive_bayes.GaussianNB())],
+            voting="soft",
+        ).fit(X, y),
+        "svc": svm.SVC(probability=True, random_state=0).fit(X, y),
+        "linear_svc": svm.LinearSVC().fit(X, y),
+        "mlp": neural_network.MLPClassifier((5,), max_iter=50, random_state=0).fit(X, y),
+        "pca": decomposition.PCA(2).fit(X),
+        "imputers": pipeline.make_union(
+            impute.SimpleImputer(), impute.KNNImputer(n_neighbors=2)
+        ).fit(np.where(X > 0.9, np.nan, X)),
+        "dummy": dummy.DummyClassifier(strategy="prior").fit(X, y),
+    }
+    inputs = {name: X[:5] for name in fitted}
+    inputs.update(hgb=cat[:5], columns=frame.iloc[:5])
+    return fitted, inputs
+
+
+def mutate(r: random.Random, graph, arrays) -> object:
+    """One or two changes; returns the graph (the root itself may be replaced)."""
+    for _ in range(r.choice([1, 1, 2])):
+        if r.random() < 0.5:
+            places = list(_places(graph))
+            graph = _replace(graph, r.choice(places), copy.deepcopy(r.choice(VALUES)))
+            continue
+        name = r.choice(sorted(arrays))
+        array = arrays[name]
+        if array.dtype.kind in "iufb" and array.size:
+            with np.errstate(all="ignore"):
+                new = np.asarray(r.choice(ELEMENTS)).astype(array.dtype, casting="unsafe")
+            array.flat[r.randrange(array.size)] = new
+    return graph
+
+
+def _places(node, at=()):
+    yield at
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(
+        node, list) else ()  # fmt: skip
+    for key, value in children:
+        yield from _places(value, (*at, key))
+
+
+def _replace(graph, at, value):
+    if not at:
+        return value
+    target = graph
+    for key in at[:-1]:
+        target = target[key]
+    target[at[-1]] = value
+    return graph
+
+
+def exercise(model, rows) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for method in METHODS:
+            fn = getattr(model, method, None)
+            if fn is not None:
+                with contextlib.suppress(Exception):  # scikit-learn may refuse a wrong value
+                    fn(rows)
+
+
+def fuzz(seed: int, runs: int, names: list[str], save: Path | None) -> int:
+    fitted, inputs = models()
+    names = names or sorted(fitted)
+    base = {name: parts(amber.dumps(fitted[name])) for name in names}
+    r = random.Random(seed)
+    findings, counts = 0, {"loaded": 0, "refused": 0}
+    for run in range(runs):
+        name = r.choice(names)
+        graph, meta, arrays = copy.deepcopy(base[name])
+        graph = mutate(r, graph, arrays)
+        try:
+            data = rebuild(graph, meta, arrays)
+        except amber.AmberError:
+            continue
+        if save is not None:
+            (save / f"{run:05d}-{name}.amber").write_bytes(data)
+        try:
+            model = amber.loads(data)
+        except amber.AmberError:
+            counts["refused"] += 1
+            continue
+        except Exception:  # noqa: BLE001 (the finding this looks for)
+            findings += 1
+            print(f"FINDING run {run} ({name}): not an AmberError", flush=True)
+            traceback.print_exc()
+            continue
+        counts["loaded"] += 1
+        exercise(model, inputs[name])
+    print(f"seed {seed}: {runs} runs, {counts}, {findings} findings", flush=True)
+    return findings
+
+
+def replay(folder: Path) -> None:
+    """Loads and runs every saved file in one process (for valgrind)."""
+    _, inputs = models()
+    for path in sorted(folder.glob("*.amber")):
+        print("file", path, flush=True)
+        try:
+            model = amber.loads(path.read_bytes())
+        except amber.AmberError:
+            continue
+        exercise(model, inputs[path.stem.split("-", 1)[1]])
+        del model
+        gc.collect()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--models", nargs="*", default=[], help="names (default: all)")
+    parser.add_argument("--save", type=Path, help="keep every mutated file here")
+    parser.add_argument("--replay", type=Path, help="load the files saved in this folder")
+    args = parser.parse_args()
+    faulthandler.enable()
+    if args.replay:
+        replay(args.replay)
+        return 0
+    if args.save:
+        os.makedirs(args.save, exist_ok=True)
+    return 1 if fuzz(args.seed, args.runs, args.models, args.save) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
