@@ -120,6 +120,53 @@ def test_huge_declared_sizes_are_refused_before_allocation():
     )
 
 
+# Counts in a family's `fitted` that size allocations: each is checked against stored arrays
+# first. A regression would allocate gigabytes, so the load runs in a child whose address
+# space is capped: it then fails with MemoryError, not the machine.
+_CAPPED_LOAD = """
+import resource, sys
+import amber
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+try:
+    amber.loads(sys.stdin.buffer.read())
+except amber.AmberError as error:
+    print(type(error).__name__, error.path)
+"""
+
+
+def capped_load_error(data: bytes) -> str:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _CAPPED_LOAD], input=data,
+                         capture_output=True, check=False)  # fmt: skip
+    assert out.returncode == 0, out.stderr.decode()[-2000:]
+    return out.stdout.decode().strip()
+
+
+@pytest.mark.parametrize("which", ["tree", "forest", "isolation_forest"])
+def test_a_huge_output_count_is_checked_against_the_stored_values(which):
+    from sklearn.ensemble import IsolationForest, RandomForestRegressor
+    from sklearn.tree import DecisionTreeRegressor
+
+    model = {
+        "tree": DecisionTreeRegressor(max_depth=2),
+        "forest": RandomForestRegressor(2, max_depth=2, random_state=0),
+        "isolation_forest": IsolationForest(n_estimators=2, random_state=0),
+    }[which]
+    graph, meta, arrays = parts(amber.dumps(model.fit(X, X[:, 0])))
+    owner = graph["fitted"]["estimators"] if which == "isolation_forest" else graph["fitted"]
+    owner["n_outputs"] = 2**31
+    assert capped_load_error(rebuild(graph, meta, arrays)).endswith("trees.value")
+
+
+def test_a_huge_feature_count_is_checked_against_the_bin_mapper():
+    graph, meta, arrays = parts(amber.dumps(HistGradientBoostingClassifier(max_iter=2).fit(X, Y)))
+    graph["fitted"]["n_features_in"] = 2**31
+    error = capped_load_error(rebuild(graph, meta, arrays))
+    assert error == "InvalidStateError fitted.bin_mapper.threshold_offsets"
+
+
 def test_huge_object_construction_of_value_types_is_refused():
     node = {"$": "object", "type": "numpy:ndarray", "init": [[2**40]]}
     assert "own node kinds" in str(load_error(crafted(node)))

@@ -131,7 +131,7 @@ def _decode_trees(members: Fitted, where: str) -> list:
             )
         classes = [value]
     columns = Columns(members)
-    n_classes = [len(c) for c in classes] if classes else [1] * n_outputs
+    n_classes = [len(c) for c in classes] if classes else None
     trees = build_trees(columns, n_features, n_outputs, n_classes, lambda t: f"{where}[{t}].tree_")
     out = []
     for tree, seed in zip(trees, random_states(columns).tolist(), strict=True):

@@ -277,15 +277,18 @@ def _spans(columns: Columns):
         t0 = t1
 
 
-def build_trees(columns: Columns, n_features: int, n_outputs: int, n_classes,
+def build_trees(columns: Columns, n_features: int, n_outputs: int, n_classes: list | None,
                 tree_path: TreePath) -> list:  # fmt: skip
     """The sklearn Tree objects of `columns` (checked span by span before scikit-learn sees
-    them); n_classes per output ([1] for regressors)."""
+    them); n_classes per output (None for regressors: one each)."""
     from sklearn.tree._tree import Tree
 
     from amber import _core
 
-    n_classes = np.asarray(n_classes, dtype=np.intp)
+    # The stored values bound n_outputs before anything is sized by it: a file may say 2^31.
+    widest = 1 if n_classes is None else max(n_classes)
+    values = columns.column("value", "f", (columns.n, n_outputs, widest), streamed=True)
+    n_classes = np.asarray([1] * n_outputs if n_classes is None else n_classes, dtype=np.intp)
     data = {}
     for name in FIELDS:  # a column to convert is waited for whole, the others span by span
         column = columns.column(name, _KINDS.get(name, "iub"), streamed=True)
@@ -293,8 +296,6 @@ def build_trees(columns: Columns, n_features: int, n_outputs: int, n_classes,
             columns.wait_rows(name, columns.n)
             column = column.astype(np.float64)
         data[name] = _integers(column) if name not in _KINDS else column
-    shape = (columns.n, n_outputs, int(n_classes.max()))
-    values = columns.column("value", "f", shape, streamed=True)
     max_depth = columns.column("max_depth", "iu", (columns.n_trees,)).astype(np.int64)
     counts = n_classes.max() > 1 and not values_are_fractions()
     fields = _record_fields()

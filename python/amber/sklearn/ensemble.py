@@ -112,7 +112,7 @@ def forest_from_node(node: dict, dec: Decoder, path: str) -> Any:
 
 def _forest_trees(est, fitted: Fitted, columns: Columns, classes, n_features: int, path: str):
     n_outputs = est.n_outputs_
-    n_classes = [len(c) for c in classes] if classes else [1] * n_outputs
+    n_classes = [len(c) for c in classes] if classes else None
     max_features = fitted.integer("max_features", 1, n_features)
     trees = build_trees(columns, n_features, n_outputs, n_classes,
                         lambda t: attr_path(path, f"estimators_[{t}].tree_"))  # fmt: skip

@@ -18,7 +18,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.preprocessing import LabelEncoder
 
 from amber._graph import Decoder, Encoder, attr_path
-from amber.errors import GraphError, UnsupportedError
+from amber.errors import GraphError, InvalidStateError, UnsupportedError
 from amber.sklearn import _portable as p
 from amber.sklearn import register
 from amber.sklearn._tree_arrays import Columns, raise_defect
@@ -194,6 +194,7 @@ def hgb_from_node(node: dict, dec: Decoder, path: str) -> Any:
         return est
     fitted = Fitted(raw, dec, path)
     n_features = fitted.integer("n_features_in", 1, 2**31)
+    _check_feature_count(fitted, n_features)
     categories = _decode_categories(est, fitted, n_features)
     set_common(est, fitted)
     order = input_order(est.is_categorical_, n_features)
@@ -212,6 +213,20 @@ def hgb_from_node(node: dict, dec: Decoder, path: str) -> Any:
         setattr(est, name, fitted.value(key, None))
     est._scorer = _scorer(est)
     return est
+
+
+def _check_feature_count(fitted: Fitted, n_features: int) -> None:
+    """n_features_in against the bin mapper's stored threshold runs (one per feature, plus
+    one), before anything is sized by it: a file that says 2^31 features must not allocate
+    for them."""
+    raw = fitted.raw.get("bin_mapper")
+    where = attr_path(fitted.where("bin_mapper"), "threshold_offsets")
+    offsets = fitted.dec.decode(raw.get("threshold_offsets"), where) if isinstance(raw, dict) \
+        else None  # fmt: skip
+    if not isinstance(offsets, np.ndarray) or offsets.shape != (n_features + 1,):
+        got = getattr(offsets, "shape", type(offsets).__name__)
+        raise InvalidStateError(f"must hold n_features_in + 1 = {n_features + 1} offsets, "
+                                f"not {got}", where)  # fmt: skip
 
 
 def _set_classes(est: Any, fitted: Fitted) -> None:

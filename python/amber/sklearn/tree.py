@@ -63,7 +63,7 @@ def tree_from_node(node: dict, dec: Decoder, path: str) -> Any:
         )
     classes = decode_classes(fitted, n_outputs) if is_classifier(est) else None
     set_fitted(est, n_features, n_outputs, classes, fitted.integer("max_features", 1, n_features))
-    n_classes = [len(c) for c in classes] if classes else [1] * n_outputs
+    n_classes = [len(c) for c in classes] if classes else None
     tree_path = attr_path(path, "tree_")
     (est.tree_,) = build_trees(columns, n_features, n_outputs, n_classes, lambda t: tree_path)
     return est
