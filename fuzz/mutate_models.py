@@ -7,14 +7,17 @@ amber.AmberError: any other exception is a finding, and so is a crash. A loaded 
 methods then run on a few rows: scikit-learn may raise there, but must not crash.
 
 Crashes from a heap overflow surface loads later, when the damaged block is freed: run under
-glibc's checks, keep the files, and replay them under valgrind to find the write.
+glibc's checks, keep the files, and replay them under valgrind to find the write. Cap the
+address space: a count the loader trusts can ask for gigabytes (a MemoryError is a finding).
 
+    ulimit -v 6000000
     MALLOC_CHECK_=3 PYTHONPATH=python python fuzz/mutate_models.py --seed 1 --runs 2000 \
         --save build/mutations
     PYTHONMALLOC=malloc valgrind -q python fuzz/mutate_models.py --replay build/mutations
 
-It found a params object replaced by a node loading as defaults (3c34ed4) and a gradient
-boosting init that made scikit-learn's predict_stages write past its rows (0754800).
+It found a params object replaced by a node loading as defaults (3c34ed4), a gradient
+boosting init that made scikit-learn's predict_stages write past its rows (0754800), and an
+n_outputs of 2^31 that the tree loader sized a list by (6b019b8).
 """
 
 from __future__ import annotations
