@@ -39,7 +39,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "python"))
-from amber_testing import parts, rebuild  # noqa: E402
+from amber_testing import graph_places, parts, rebuild, replace_at  # noqa: E402
 
 import amber  # noqa: E402
 
@@ -141,8 +141,8 @@ def mutate(r: random.Random, graph, arrays) -> object:
     """One or two changes; returns the graph (the root itself may be replaced)."""
     for _ in range(r.choice([1, 1, 2])):
         if r.random() < 0.5:
-            places = list(_places(graph))
-            graph = _replace(graph, r.choice(places), copy.deepcopy(r.choice(VALUES)))
+            places = list(graph_places(graph))
+            graph = replace_at(graph, r.choice(places), copy.deepcopy(r.choice(VALUES)))
             continue
         name = r.choice(sorted(arrays))
         array = arrays[name]
@@ -150,24 +150,6 @@ def mutate(r: random.Random, graph, arrays) -> object:
             with np.errstate(all="ignore"):
                 new = np.asarray(r.choice(ELEMENTS)).astype(array.dtype, casting="unsafe")
             array.flat[r.randrange(array.size)] = new
-    return graph
-
-
-def _places(node, at=()):
-    yield at
-    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(
-        node, list) else ()  # fmt: skip
-    for key, value in children:
-        yield from _places(value, (*at, key))
-
-
-def _replace(graph, at, value):
-    if not at:
-        return value
-    target = graph
-    for key in at[:-1]:
-        target = target[key]
-    target[at[-1]] = value
     return graph
 
 

@@ -280,6 +280,28 @@ def crafted(graph, arrays=(), metadata=None) -> bytes:
     return rebuild(graph, meta, named)
 
 
+def graph_places(node, at=()):
+    """The key path of every JSON value of a graph, the root's () first."""
+    yield at
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from graph_places(value, (*at, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from graph_places(value, (*at, i))
+
+
+def replace_at(graph, at, value):
+    """`graph` with the value at key path `at` replaced (in place; the root is returned anew)."""
+    if not at:
+        return value
+    target = graph
+    for key in at[:-1]:
+        target = target[key]
+    target[at[-1]] = value
+    return graph
+
+
 def find_nodes(node, predicate, found=None):
     """Every dict node of a graph for which `predicate(node)` holds, depth first."""
     found = [] if found is None else found

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from amber_testing import crafted, find_nodes, parts, rebuild
+from amber_testing import crafted, find_nodes, graph_places, parts, rebuild, replace_at
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
@@ -470,26 +470,6 @@ PORTABLE_PARTS = parts(amber.dumps(PORTABLE))  # the default tier: family schema
 MUTATED = {"small": SMALL_PARTS, "forest": FOREST_PARTS, "portable": PORTABLE_PARTS}
 
 
-def _positions(node, at=()):
-    yield at
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _positions(value, (*at, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _positions(value, (*at, i))
-
-
-def _replace(graph, at, value):
-    if not at:
-        return value
-    target = graph
-    for key in at[:-1]:
-        target = target[key]
-    target[at[-1]] = value
-    return graph
-
-
 JSON_VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**63), 2**64 - 1), st.floats(allow_nan=False, allow_infinity=False),  # noqa: E501
     st.sampled_from(["", "$", "object", "ndarray", "sklearn.tree._tree:Tree", "nan"]),
@@ -502,8 +482,8 @@ JSON_VALUES = st.one_of(
        value=JSON_VALUES, array_choice=st.integers(0, 10**6), scale=st.sampled_from([-1, 0, 2, 10**9]))  # fmt: skip  # noqa: E501
 def test_random_mutations_raise_only_amber_errors(which, choice, value, array_choice, scale):
     graph, meta, arrays = copy.deepcopy(MUTATED[which])
-    positions = list(_positions(graph))
-    graph = _replace(graph, positions[choice % len(positions)], value)
+    positions = list(graph_places(graph))
+    graph = replace_at(graph, positions[choice % len(positions)], value)
     name = sorted(arrays)[array_choice % len(arrays)]
     if arrays[name].dtype.kind in "iuf" and arrays[name].size:
         with np.errstate(all="ignore"):
