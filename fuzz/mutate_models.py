@@ -55,8 +55,25 @@ ELEMENTS = [-1, 0, 1, 2, 3, 10**9, -(10**9), 2**31 - 1, 255, 65535, np.nan, np.i
 METHODS = ("predict", "predict_proba", "transform", "decision_function", "score_samples")
 
 
-def models() -> tuple[dict, dict]:
-    """{name: fitted model} and {name: rows to run its methods on}."""
+def training_data() -> tuple:
+    """X, y, a regression target, X with a categorical column, and a mixed DataFrame."""
+    rng = np.random.RandomState(0)
+    X = rng.rand(120, 4)
+    y = (X[:, 0] > 0.5).astype(int) + (X[:, 1] > 0.5)
+    yr = X @ [1.0, 2.0, 0.0, -1.0]
+    cat = np.c_[X[:, :3], rng.randint(0, 4, 120)]
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": rng.choice(["x", "y", "z"], 120)})
+    return X, y, yr, cat, frame
+
+
+def rows_for(name: str) -> object:
+    """The rows a model of `name` runs its methods on."""
+    X, _, _, cat, frame = training_data()
+    return {"hgb": cat[:5], "columns": frame.iloc[:5]}.get(name, X[:5])
+
+
+def models() -> dict:
+    """{name: fitted model}."""
     from sklearn import (
         calibration,
         cluster,
@@ -75,12 +92,7 @@ def models() -> tuple[dict, dict]:
         tree,
     )
 
-    rng = np.random.RandomState(0)
-    X = rng.rand(120, 4)
-    y = (X[:, 0] > 0.5).astype(int) + (X[:, 1] > 0.5)
-    yr = X @ [1.0, 2.0, 0.0, -1.0]
-    cat = np.c_[X[:, :3], rng.randint(0, 4, 120)]
-    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": rng.choice(["x", "y", "z"], 120)})
+    X, y, yr, cat, frame = training_data()
     pre = preprocessing
     fitted = {
         "hgb": ensemble.HistGradientBoostingClassifier(max_iter=5, categorical_features=[3]).fit(
@@ -132,9 +144,7 @@ def models() -> tuple[dict, dict]:
         ).fit(np.where(X > 0.9, np.nan, X)),
         "dummy": dummy.DummyClassifier(strategy="prior").fit(X, y),
     }
-    inputs = {name: X[:5] for name in fitted}
-    inputs.update(hgb=cat[:5], columns=frame.iloc[:5])
-    return fitted, inputs
+    return fitted
 
 
 def mutate(r: random.Random, graph, arrays) -> object:
@@ -164,8 +174,9 @@ def exercise(model, rows) -> None:
 
 
 def fuzz(seed: int, runs: int, names: list[str], save: Path | None) -> int:
-    fitted, inputs = models()
+    fitted = models()
     names = names or sorted(fitted)
+    inputs = {name: rows_for(name) for name in names}
     base = {name: parts(amber.dumps(fitted[name])) for name in names}
     r = random.Random(seed)
     findings, counts = 0, {"loaded": 0, "refused": 0}
@@ -196,15 +207,14 @@ def fuzz(seed: int, runs: int, names: list[str], save: Path | None) -> int:
 
 
 def replay(folder: Path) -> None:
-    """Loads and runs every saved file in one process (for valgrind)."""
-    _, inputs = models()
+    """Loads and runs every saved file in one process (for valgrind: nothing is fitted)."""
     for path in sorted(folder.glob("*.amber")):
         print("file", path, flush=True)
         try:
             model = amber.loads(path.read_bytes())
         except amber.AmberError:
             continue
-        exercise(model, inputs[path.stem.split("-", 1)[1]])
+        exercise(model, rows_for(path.stem.split("-", 1)[1]))
         del model
         gc.collect()
 
