@@ -201,11 +201,12 @@ def booster_from_node(node: dict, dec: Decoder, path: str) -> Any:
         return est
     fitted = Fitted(raw, dec, path)
     n_features = set_common(est, fitted)
+    n_classes = None  # a regressor's
     if is_classifier(est):
         (est.classes_,) = decode_classes(fitted, 1)
-        est.n_classes_ = len(est.classes_)
+        est.n_classes_ = n_classes = len(est.classes_)
     k = fitted.integer("n_trees_per_iteration", 1, 2**31)
-    expected = est.n_classes_ if is_classifier(est) and est.n_classes_ > 2 else 1
+    expected = n_classes if n_classes is not None and n_classes > 2 else 1
     if k != expected:
         raise InvalidStateError(f"is {k}, the estimator's classes make it {expected}",
                                 fitted.where("n_trees_per_iteration"))  # fmt: skip
@@ -213,7 +214,7 @@ def booster_from_node(node: dict, dec: Decoder, path: str) -> Any:
     est.n_estimators_ = fitted.integer("n_estimators", 1, 2**40)
     est.max_features_ = fitted.integer("max_features", 1, n_features)
     est._loss = est._get_loss(sample_weight=None)
-    est.init_ = _init_estimator(est, fitted)
+    est.init_ = _init_estimator(fitted, n_classes)
     est._rng = fitted.value("rng", None)
     est.estimators_ = _stages(est, fitted, n_features, k, path)
     est.train_score_ = fitted.array("train_score", "f", (est.n_estimators_,))
@@ -221,7 +222,7 @@ def booster_from_node(node: dict, dec: Decoder, path: str) -> Any:
     return est
 
 
-def _init_estimator(est: Any, fitted: Fitted) -> Any:
+def _init_estimator(fitted: Fitted, n_classes: int | None) -> Any:
     """`init_`: "zero", or an estimator whose predictions are as wide as the stages.
 
     scikit-learn's compiled stage loop (`predict_stages`) adds each of the K trees of a stage
@@ -233,14 +234,14 @@ def _init_estimator(est: Any, fitted: Fitted) -> Any:
             raise InvalidStateError(f"must be 'zero' or an estimator, not {init!r}",
                                     fitted.where("init"))  # fmt: skip
         return init
-    if is_classifier(est):
+    if n_classes is not None:  # a classifier's init
         classes = getattr(init, "classes_", None)
         if classes is None or not hasattr(init, "predict_proba"):
             raise InvalidStateError("must be a fitted classifier with predict_proba",
                                     fitted.where("init"))  # fmt: skip
-        if isinstance(classes, list) or len(classes) != est.n_classes_:
+        if isinstance(classes, list) or len(classes) != n_classes:
             got = "several outputs" if isinstance(classes, list) else f"{len(classes)} classes"
-            raise InvalidStateError(f"has {got}, the booster {est.n_classes_} classes",
+            raise InvalidStateError(f"has {got}, the booster {n_classes} classes",
                                     fitted.where("init"))  # fmt: skip
     elif not hasattr(init, "predict"):
         raise InvalidStateError("must be a fitted regressor", fitted.where("init"))
