@@ -125,6 +125,8 @@ def test_random_state_continues_the_same_sequence():
     state.rand(5)
     state.standard_normal()  # leaves a cached gaussian
     back = roundtrip(state)
+    (name, keys, *rest), (back_name, back_keys, *back_rest) = state.get_state(), back.get_state()
+    assert (name, rest) == (back_name, back_rest) and np.array_equal(keys, back_keys)
     assert np.array_equal(state.rand(10), back.rand(10))
     assert state.standard_normal() == back.standard_normal()
 

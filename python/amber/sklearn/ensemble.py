@@ -267,10 +267,10 @@ def _stages(est: Any, fitted: Fitted, n_features: int, k: int, path: str) -> np.
         raise GraphError("must be an object of tree parameters", params_path)
     params = {name: fitted.dec.decode(v, attr_path(params_path, name)) for name, v in raw.items()}
     template = p.construct(DecisionTreeRegressor, {**params, "random_state": est._rng}, params_path)
+    set_fitted(template, n_features, 1, None, est.max_features_)  # copied into every stage
     stages = np.empty((n_stages, k), dtype=object)
     for t, tree in enumerate(trees):
         sub = shallow_copy(template)
-        set_fitted(sub, n_features, 1, None, est.max_features_)
         sub.tree_ = tree
         stages[t // k, t % k] = sub
     return stages
