@@ -405,6 +405,23 @@ def test_standalone_kd_tree_roundtrip_and_bad_bounds():
     assert error.path == "node_bounds"
 
 
+@pytest.mark.parametrize(
+    ("array", "change", "path"),
+    [
+        ("_fit_X", lambda a: a[:0], "_fit_X"),  # SIGFPE in brute force search before the check
+        ("_fit_X", lambda a: a[:-1], "_fit_X"),
+        ("_fit_X", lambda a: np.ascontiguousarray(a[:, :-1]), "_fit_X"),
+        ("_y", lambda a: a[:-1], "_y"),
+    ],
+)
+def test_brute_force_training_rows_must_match_their_count(array, change, path):
+    brute = KNeighborsClassifier(3, algorithm="brute").fit(X, Y)
+    graph, meta, arrays = parts(amber.dumps(brute))
+    arrays[array] = change(arrays[array])
+    error = load_error(rebuild(graph, meta, arrays), amber.InvalidStateError)
+    assert error.path == path and "n_samples_fit_" in str(error)
+
+
 # ---------------------------------------------------------------------------------------------
 # HistGradientBoosting predictors.
 

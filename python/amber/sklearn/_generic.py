@@ -18,6 +18,7 @@ from amber._graph import Decoder, Encoder, attr_path, check_members, member
 from amber._names import top_package
 from amber.errors import AmberError, GraphError, UnsupportedObjectError
 from amber.sklearn import _validate
+from amber.sklearn._libsvm_state import check_libsvm
 
 _OPTIONAL = ("new", "init", "state", "dictitems", "listitems")
 #: Packages whose classes are trusted as values (`type` nodes) but never built from an object
@@ -159,6 +160,7 @@ def decode_object(node: dict, dec: Decoder, path: str) -> Any:
         raise GraphError(f"{name} values have their own node kinds, not object nodes", path)
     obj = _construct(node, cls, name, dec, path)
     _validate.check_object(obj, path)
+    check_libsvm(obj, path)
     return obj
 
 

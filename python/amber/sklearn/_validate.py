@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from amber.errors import InvalidStateError
 
@@ -112,6 +113,29 @@ def check_object(obj: Any, path: str) -> None:
         _check_tree_features(state, path)
     if "_predictors" in state and "_bin_mapper" in state:
         _check_hgb(state, path)
+    if "_fit_X" in state and "n_samples_fit_" in state:
+        _check_neighbors_data(state, path)
+
+
+def _check_neighbors_data(state: dict, path: str) -> None:
+    """A neighbors estimator's training rows: as many as n_samples_fit_ (and targets), as wide
+    as n_features_in_. Brute force search over fewer rows than it was told divides by zero in
+    scikit-learn's chunked distance reduction (SIGFPE, found by mutate_models.py --shapes)."""
+    prefix = f"{path}." if path else ""
+    n_samples = require_int(state["n_samples_fit_"], f"{prefix}n_samples_fit_", 1)
+    fit_x = state["_fit_X"]
+    shape = getattr(fit_x, "shape", None)
+    if not (isinstance(fit_x, np.ndarray) or sp.issparse(fit_x)) or len(shape) != 2:
+        raise fail(f"expected a 2-d array or sparse matrix, not {type(fit_x).__name__}",
+                   f"{prefix}_fit_X")  # fmt: skip
+    n_features = state.get("n_features_in_")
+    if shape[0] != n_samples or (n_features is not None and shape[1] != n_features):
+        raise fail(f"has shape {shape}, not (n_samples_fit_, n_features_in_) = "
+                   f"{(n_samples, n_features)}", f"{prefix}_fit_X")  # fmt: skip
+    targets = state.get("_y")
+    if isinstance(targets, np.ndarray) and (targets.ndim == 0 or len(targets) != n_samples):
+        raise fail(f"has shape {targets.shape}, not {n_samples} rows (n_samples_fit_)",
+                   f"{prefix}_y")  # fmt: skip
 
 
 def _check_tree_features(state: dict, path: str) -> None:
