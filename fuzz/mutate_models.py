@@ -15,9 +15,18 @@ address space: a count the loader trusts can ask for gigabytes (a MemoryError is
         --save build/mutations
     PYTHONMALLOC=malloc valgrind -q python fuzz/mutate_models.py --replay build/mutations
 
+`--shapes` is exhaustive instead of random: every array of every model's file in turn becomes
+a variant one row or column shorter or longer, empty, flattened or of its dtype's other width,
+and each file loads and runs in a forked child, so that a crash is a finding, not the end of
+the sweep (about 1,900 files in half a minute; make test runs it):
+
+    PYTHONPATH=python python fuzz/mutate_models.py --shapes --save build/shapes
+
 It found a params object replaced by a node loading as defaults (3c34ed4), a gradient
-boosting init that made scikit-learn's predict_stages write past its rows (0754800), and an
-n_outputs of 2^31 that the tree loader sized a list by (6b019b8).
+boosting init that made scikit-learn's predict_stages write past its rows (0754800), an
+n_outputs of 2^31 that the tree loader sized a list by (6b019b8), and (--shapes) libsvm
+models whose short arrays crashed predict and a brute force neighbors search over fewer rows
+than it was told, which divided by zero.
 """
 
 from __future__ import annotations
@@ -29,14 +38,19 @@ import faulthandler
 import gc
 import os
 import random
+import resource
 import sys
 import traceback
 import warnings
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import scipy.sparse as sp
+# --shapes forks a child per file: an OpenMP pool started in the parent deadlocks the child's
+# first parallel region (libgomp is not fork-safe). One thread starts no pool.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "python"))
 from amber_testing import graph_places, parts, rebuild, replace_at  # noqa: E402
@@ -69,7 +83,8 @@ def training_data() -> tuple:
 def rows_for(name: str) -> object:
     """The rows a model of `name` runs its methods on."""
     X, _, _, cat, frame = training_data()
-    return {"hgb": cat[:5], "columns": frame.iloc[:5]}.get(name, X[:5])
+    special = {"hgb": cat[:5], "columns": frame.iloc[:5], "precomputed_svc": X[:5] @ X.T}
+    return special.get(name, X[:5])
 
 
 def models() -> dict:
@@ -82,12 +97,16 @@ def models() -> dict:
         dummy,
         ensemble,
         impute,
+        kernel_approximation,
         linear_model,
+        manifold,
+        mixture,
         naive_bayes,
         neighbors,
         neural_network,
         pipeline,
         preprocessing,
+        semi_supervised,
         svm,
         tree,
     )
@@ -143,6 +162,27 @@ def models() -> dict:
             impute.SimpleImputer(), impute.KNNImputer(n_neighbors=2)
         ).fit(np.where(X > 0.9, np.nan, X)),
         "dummy": dummy.DummyClassifier(strategy="prior").fit(X, y),
+        # Generic-tier models whose methods run compiled code over their fitted arrays.
+        "nu_svc": svm.NuSVC(random_state=0).fit(X, y),
+        "svr": svm.SVR().fit(X, yr),
+        "one_class_svm": svm.OneClassSVM().fit(X),
+        "sparse_svc": svm.SVC(random_state=0).fit(sp.csr_matrix(X), y),
+        "precomputed_svc": svm.SVC(kernel="precomputed").fit(X @ X.T, y),
+        "kmeans": cluster.KMeans(3, n_init=1, random_state=0).fit(X),
+        "minibatch_kmeans": cluster.MiniBatchKMeans(3, n_init=1, random_state=0).fit(X),
+        "bisecting_kmeans": cluster.BisectingKMeans(3, random_state=0).fit(X),
+        "lof": neighbors.LocalOutlierFactor(5, novelty=True).fit(X),
+        "brute": neighbors.KNeighborsRegressor(3, algorithm="brute").fit(X, yr),
+        "radius": neighbors.RadiusNeighborsClassifier(0.5, outlier_label=0).fit(X, y),
+        "density": neighbors.KernelDensity().fit(X),
+        "lda": decomposition.LatentDirichletAllocation(2, max_iter=5, random_state=0).fit(X),
+        "nmf": decomposition.NMF(2, max_iter=50, random_state=0).fit(X),
+        "gmm": mixture.GaussianMixture(2, random_state=0).fit(X),
+        "isomap": manifold.Isomap(n_neighbors=5, n_components=2).fit(X),
+        "kernel_pca": decomposition.KernelPCA(2, kernel="rbf").fit(X),
+        "nearest_centroid": neighbors.NearestCentroid().fit(X, y),
+        "label_spreading": semi_supervised.LabelSpreading().fit(X, y),
+        "nystroem": kernel_approximation.Nystroem(n_components=10, random_state=0).fit(X),
     }
     return fitted
 
@@ -206,6 +246,79 @@ def fuzz(seed: int, runs: int, names: list[str], save: Path | None) -> int:
     return findings
 
 
+def reshaped(array: np.ndarray) -> dict:
+    """{variant: array}: the array one row or column shorter or longer, empty, flattened, or
+    of the other width of its kind. A loader that checks values but not shapes hands
+    compiled code arrays shorter than its loops."""
+    out = {}
+    if array.ndim >= 1:
+        out["drop_row"], out["empty"] = array[:-1], array[:0]
+        if len(array):
+            out["extra_row"] = np.concatenate([array, array[-1:]])
+    if array.ndim >= 2:
+        out["drop_col"], out["flat"] = array[:, :-1], array.reshape(-1)
+        if array.shape[1]:
+            out["extra_col"] = np.concatenate([array, array[:, -1:]], axis=1)
+    other = {"i4": "i8", "i8": "i4", "f8": "f4", "f4": "f8"}.get(array.dtype.str[1:])
+    if other is not None:
+        out["dtype"] = array.astype(other)
+    return {key: np.ascontiguousarray(value) for key, value in out.items()}
+
+
+def run_forked(data: bytes, rows) -> str | None:
+    """Loads and exercises `data` in a forked child; what went wrong, or None. A crash kills
+    the child, not the sweep."""
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        faulthandler.disable()  # the parent reports the signal; no dump per crash
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+            exercise(amber.loads(data), rows)
+        except amber.AmberError:
+            code = _REFUSED
+        except BaseException:  # noqa: BLE001 (the finding this looks for)
+            traceback.print_exc()
+            code = 3
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    if os.WEXITSTATUS(status) == _REFUSED:
+        return "refused"
+    if os.WEXITSTATUS(status):
+        return "load raised something other than an AmberError"
+    return None
+
+
+_REFUSED = 5  # the child's exit status for a file the loader refused
+
+
+def shapes(names: list[str], save: Path | None) -> int:
+    """Every array of every model's file, replaced by each of its reshaped variants."""
+    fitted = models()
+    findings = cases = refused = 0
+    for name in names or sorted(fitted):
+        graph, meta, arrays = parts(amber.dumps(fitted[name]))
+        for array_name, array in arrays.items():
+            for variant, value in reshaped(array).items():
+                try:
+                    data = rebuild(graph, meta, {**arrays, array_name: value})
+                except amber.AmberError:
+                    continue
+                cases += 1
+                problem = run_forked(data, rows_for(name))
+                if problem == "refused":
+                    refused += 1
+                elif problem is not None:
+                    findings += 1
+                    print(f"FINDING {name}: {array_name} {variant}: {problem}", flush=True)
+                    if save is not None:
+                        (save / f"{name}-{variant}-{cases:05d}.amber").write_bytes(data)
+    print(f"shapes: {cases} files ({refused} refused), {findings} findings", flush=True)
+    return findings
+
+
 def replay(folder: Path) -> None:
     """Loads and runs every saved file in one process (for valgrind: nothing is fitted)."""
     for path in sorted(folder.glob("*.amber")):
@@ -226,6 +339,9 @@ def main() -> int:
     parser.add_argument("--models", nargs="*", default=[], help="names (default: all)")
     parser.add_argument("--save", type=Path, help="keep every mutated file here")
     parser.add_argument("--replay", type=Path, help="load the files saved in this folder")
+    parser.add_argument(
+        "--shapes", action="store_true", help="replace each array by reshaped variants, in turn"
+    )
     args = parser.parse_args()
     faulthandler.enable()
     if args.replay:
@@ -233,6 +349,8 @@ def main() -> int:
         return 0
     if args.save:
         os.makedirs(args.save, exist_ok=True)
+    if args.shapes:
+        return 1 if shapes(args.models, args.save) else 0
     return 1 if fuzz(args.seed, args.runs, args.models, args.save) else 0
 
 
