@@ -17,8 +17,8 @@ address space: a count the loader trusts can ask for gigabytes (a MemoryError is
 
 `--shapes` is exhaustive instead of random: every array of every model's file in turn becomes
 a variant one row or column shorter or longer, empty, flattened or of its dtype's other width,
-and each file loads and runs in a forked child, so that a crash is a finding, not the end of
-the sweep (about 1,900 files in half a minute; make test runs it):
+or gets an extreme first or last element (-1, the integer maximum, NaN, -inf), and each file
+loads and runs in a forked child, so that a crash is a finding, not the end of the sweep:
 
     PYTHONPATH=python python fuzz/mutate_models.py --shapes --save build/shapes
 
@@ -247,9 +247,11 @@ def fuzz(seed: int, runs: int, names: list[str], save: Path | None) -> int:
 
 
 def reshaped(array: np.ndarray) -> dict:
-    """{variant: array}: the array one row or column shorter or longer, empty, flattened, or
-    of the other width of its kind. A loader that checks values but not shapes hands
-    compiled code arrays shorter than its loops."""
+    """{variant: array}: the array one row or column shorter or longer, empty, flattened, of
+    the other width of its kind, or with its first or last element set to an extreme (-1 or
+    the maximum of an integer, NaN or -inf). A loader that checks values but not shapes
+    hands compiled code arrays shorter than its loops; one that checks neither, indices
+    past them."""
     out = {}
     if array.ndim >= 1:
         out["drop_row"], out["empty"] = array[:-1], array[:0]
@@ -262,6 +264,19 @@ def reshaped(array: np.ndarray) -> dict:
     other = {"i4": "i8", "i8": "i4", "f8": "f4", "f4": "f8"}.get(array.dtype.str[1:])
     if other is not None:
         out["dtype"] = array.astype(other)
+    # One element off its range, at each end: the index arrays compiled code trusts.
+    kind = array.dtype.kind
+    extremes = (
+        (-1, np.iinfo(array.dtype).max) if kind == "i"
+        else (np.iinfo(array.dtype).max,) if kind == "u"
+        else (np.nan, -np.inf) if kind == "f"
+        else ()
+    )  # fmt: skip
+    for k, value in enumerate(extremes if array.size else ()):
+        for at, position in (("first", 0), ("last", array.size - 1)):
+            changed = array.copy()
+            changed.flat[position] = value
+            out[f"{at}_{k}"] = changed
     return {key: np.ascontiguousarray(value) for key, value in out.items()}
 
 
