@@ -422,6 +422,24 @@ def test_brute_force_training_rows_must_match_their_count(array, change, path):
     assert error.path == path and "n_samples_fit_" in str(error)
 
 
+@pytest.mark.parametrize("kind", ["KMeans", "MiniBatchKMeans", "BisectingKMeans"])
+def test_a_stored_thread_count_is_capped_at_this_machines(kind):
+    # 2^31 made libgomp abort the process in predict, allocating 900 GB for the threads.
+    from sklearn import cluster
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+    model = getattr(cluster, kind)(3, random_state=0).fit(X)
+    graph, meta, arrays = parts(amber.dumps(model))
+    graph["state"]["items"]["_n_threads"] = 2**31
+    back = amber.loads(rebuild(graph, meta, arrays))
+    assert back._n_threads == _openmp_effective_n_threads()
+    np.testing.assert_array_equal(back.predict(X), model.predict(X))
+    for bad in (0, -1, "many", True):
+        graph["state"]["items"]["_n_threads"] = bad
+        error = load_error(rebuild(graph, meta, arrays), amber.InvalidStateError)
+        assert error.path == "_n_threads"
+
+
 # ---------------------------------------------------------------------------------------------
 # HistGradientBoosting predictors.
 

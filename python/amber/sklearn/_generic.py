@@ -161,7 +161,22 @@ def decode_object(node: dict, dec: Decoder, path: str) -> Any:
     obj = _construct(node, cls, name, dec, path)
     _validate.check_object(obj, path)
     check_libsvm(obj, path)
+    _cap_thread_count(obj, path)
     return obj
+
+
+def _cap_thread_count(obj: Any, path: str) -> None:
+    """The k-means family keeps the fitting machine's OpenMP thread count (`_n_threads`) and
+    hands it to every parallel region of predict. It describes that machine, not the model: a
+    count from a bigger one oversubscribes this one, and a file's 2^31 made libgomp abort the
+    process allocating 900 GB (mutate_models.py). Capped at this machine's count."""
+    state = getattr(obj, "__dict__", None)
+    if not state or "_n_threads" not in state:
+        return
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+    count = _validate.require_int(state["_n_threads"], attr_path(path, "_n_threads"), 1)
+    obj._n_threads = min(count, _openmp_effective_n_threads())
 
 
 def decode_state(node: Any, dec: Decoder, path: str) -> Any:
