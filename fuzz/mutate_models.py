@@ -213,6 +213,23 @@ def exercise(model, rows) -> None:
                     fn(rows)
 
 
+def looks_fine(data: bytes) -> bool:
+    """Whether inspect() and get_untrusted_types(), which build nothing, gave a result or an
+    AmberError (the traceback of anything else is printed)."""
+    for look in (
+        lambda: repr(amber.inspect(data=data)),
+        lambda: amber.get_untrusted_types(data=data),
+    ):  # noqa: E501
+        try:
+            look()
+        except amber.AmberError:
+            pass
+        except Exception:  # noqa: BLE001 (the finding this looks for)
+            traceback.print_exc()
+            return False
+    return True
+
+
 def fuzz(seed: int, runs: int, names: list[str], save: Path | None) -> int:
     fitted = models()
     names = names or sorted(fitted)
@@ -230,6 +247,9 @@ def fuzz(seed: int, runs: int, names: list[str], save: Path | None) -> int:
             continue
         if save is not None:
             (save / f"{run:05d}-{name}.amber").write_bytes(data)
+        if not looks_fine(data):
+            findings += 1
+            print(f"FINDING run {run} ({name}): inspect or get_untrusted_types", flush=True)
         try:
             model = amber.loads(data)
         except amber.AmberError:

@@ -117,7 +117,8 @@ class _Renderer:
             out.append(f"{inner}{_LAST}... {len(children) - len(shown)} more")
 
     def _mark(self, name: Any) -> str:
-        return f"{name}  [UNTRUSTED]" if name in self.untrusted else str(name)
+        untrusted = isinstance(name, str) and name in self.untrusted  # a node may be no str
+        return f"{name}  [UNTRUSTED]" if untrusted else str(name)
 
     def _describe(self, node: Any, path: str) -> tuple[str, list]:
         if isinstance(node, _Fields):
@@ -136,7 +137,8 @@ class _Renderer:
         return describe(node, path)
 
     def _kind_ref(self, node, path):
-        target = self.ids.get(node.get("id"), "?")
+        ref = node.get("id")
+        target = self.ids.get(ref, "?") if isinstance(ref, int) else "?"  # lists do not hash
         return f"-> same object as {target}", []
 
     def _kind_list(self, node, path):

@@ -50,11 +50,10 @@ def decode_sparse(node: dict, dec: Decoder, path: str) -> Any:
     if fmt not in _MEMBERS:
         raise GraphError(f"unknown sparse format {fmt!r}", path)
     check_members(node, ("format", "container", "shape", "data", *_MEMBERS[fmt]), (), path)
-    cls = _CLASSES.get((fmt, node["container"]))
+    container = member(node, "container", str, path, '"matrix" or "array"')
+    cls = _CLASSES.get((fmt, container))
     if cls is None:
-        raise GraphError(
-            f"sparse container must be 'matrix' or 'array': {node['container']!r}", path
-        )
+        raise GraphError(f"sparse container must be 'matrix' or 'array': {container!r}", path)
     shape = decode_shape(node["shape"], path, rank=2)
     parts = {name: _part(node, name, dec, path) for name in ("data", *_MEMBERS[fmt])}
     if fmt == "coo":

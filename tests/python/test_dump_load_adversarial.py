@@ -1,6 +1,7 @@
 """Hostile files: every malformed node, bad index array or huge size gets a clear error
 naming the node path; never a crash, never a partial object."""
 
+import contextlib
 import copy
 import json
 import warnings
@@ -69,6 +70,14 @@ def test_malformed_nodes_name_their_path(graph, path, message):
     error = load_error(crafted(graph))
     assert error.path == path
     assert message in str(error)
+
+
+@pytest.mark.parametrize("bad_id", [[1], {"a": 1}, "x", 1.5])
+def test_inspect_shows_nodes_whose_id_is_not_an_integer(bad_id):
+    data = crafted({"$": "list", "items": [{"$": "dict", "id": bad_id, "items": {}},
+                                           {"$": "ref", "id": bad_id}]})  # fmt: skip
+    assert "same object as ?" in repr(amber.inspect(data=data))
+    load_error(data)
 
 
 def test_non_finite_number_literal_is_refused():
@@ -198,6 +207,14 @@ def test_sparse_indptr_decreasing():
 
     error = load_error(_sparse_file(bad), amber.InvalidStateError)
     assert "indptr" in error.path
+
+
+@pytest.mark.parametrize("container", [[], {}, None, "tensor"])
+def test_sparse_container_of_the_wrong_kind(container):
+    graph, meta, arrays = parts(amber.dumps({"m": sp.csr_matrix(np.eye(4))}))
+    graph["items"]["m"]["container"] = container  # a list did not hash: TypeError
+    error = load_error(rebuild(graph, meta, arrays))
+    assert error.path == "['m']" and "container" in str(error)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -528,6 +545,12 @@ def test_random_mutations_raise_only_amber_errors(which, choice, value, array_ch
         data = rebuild(graph, meta, arrays)
     except amber.AmberError:
         return
+    for look in (
+        lambda: repr(amber.inspect(data=data)),
+        lambda: amber.get_untrusted_types(data=data),
+    ):  # noqa: E501
+        with contextlib.suppress(amber.AmberError):  # what runs no code must not fail otherwise
+            look()
     try:
         loaded = amber.loads(data)
     except amber.AmberError:
