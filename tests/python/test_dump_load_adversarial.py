@@ -412,6 +412,16 @@ def test_kd_tree_node_count_must_match_levels():
     assert knn_error(bad).path == "_tree.n_nodes"
 
 
+@pytest.mark.parametrize("leaf_size", [0, False, -3])
+def test_kd_tree_leaf_size_below_one(leaf_size):
+    # kernel_density died of SIGFPE on a leaf size of 0 (KernelDensity.score_samples).
+    def bad(graph, arrays):
+        node = find_nodes(graph, lambda n: n.get("type", "").endswith(":KDTree"))[0]
+        node["state"]["items"]["leaf_size"] = leaf_size
+
+    assert knn_error(bad).path == "_tree.leaf_size"
+
+
 def test_standalone_kd_tree_roundtrip_and_bad_bounds():
     tree = KDTree(X, leaf_size=4)
     back = amber.loads(amber.dumps(tree))

@@ -244,6 +244,8 @@ def _binary_nodes(state: dict, node_dtype: np.dtype, cls: type, path: str) -> np
     check_range(idx, 0, n_samples, attr_path(path, "idx_array"))
     n_levels = require_int(state["n_levels"], attr_path(path, "n_levels"), 1, 62)
     n_nodes = require_int(state["n_nodes"], attr_path(path, "n_nodes"), 1)
+    # A leaf size of 0 (or False) made kernel_density die of SIGFPE (a mutation fuzz).
+    require_int(state["leaf_size"], attr_path(path, "leaf_size"), 1, 2**31 - 1)
     if n_nodes != 2**n_levels - 1:
         raise fail(f"n_nodes {n_nodes} is not 2**n_levels - 1", attr_path(path, "n_nodes"))
     nodes_path = attr_path(path, "node_data")
