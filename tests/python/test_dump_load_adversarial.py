@@ -449,6 +449,14 @@ def test_brute_force_training_rows_must_match_their_count(array, change, path):
     assert error.path == path and "n_samples_fit_" in str(error)
 
 
+def test_brute_force_feature_count_must_be_an_integer():
+    brute = KNeighborsClassifier(3, algorithm="brute").fit(X, Y)
+    graph, meta, arrays = parts(amber.dumps(brute))
+    graph["state"]["items"]["n_features_in_"] = {"$": "ndarray", "array": 0}  # found by a fuzz
+    error = load_error(rebuild(graph, meta, arrays), amber.InvalidStateError)
+    assert error.path == "n_features_in_"
+
+
 @pytest.mark.parametrize("kind", ["KMeans", "MiniBatchKMeans", "BisectingKMeans"])
 def test_a_stored_thread_count_is_capped_at_this_machines(kind):
     # 2^31 made libgomp abort the process in predict, allocating 900 GB for the threads.

@@ -114,3 +114,13 @@ def test_sparse_dual_coefficients_must_be_stored_dense(files):
     with pytest.raises(amber.InvalidStateError, match="dense CSR matrix") as info:
         amber.loads(rebuild(graph, meta, arrays))
     assert info.value.path == "_dual_coef_"
+
+
+@pytest.mark.parametrize("member", ["_sparse", "_impl", "n_features_in_", "shape_fit_"])
+def test_members_that_are_arrays_instead_are_refused(files, member):
+    # An array where a flag or a name belongs made the checks' own comparisons ambiguous.
+    graph, meta, arrays = parts(files["svc"][1])
+    graph["state"]["items"][member] = {"$": "ndarray", "array": 0}
+    with pytest.raises(amber.InvalidStateError) as info:
+        amber.loads(rebuild(graph, meta, arrays))
+    assert info.value.path == member

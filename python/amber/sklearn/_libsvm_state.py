@@ -30,8 +30,8 @@ def check_libsvm(obj: Any, path: str) -> None:
         return
     at = f"{path}." if path else ""
     impl = getattr(obj, "_impl", None)
-    if impl not in _IMPLS:
-        raise fail(f"_impl must be one of {_IMPLS}, not {impl!r}", f"{at}_impl")
+    if not isinstance(impl, str) or impl not in _IMPLS:
+        raise fail(f"must be one of {_IMPLS}, not {_short(impl)}", f"{at}_impl")
     support = _dense(state["support_"], np.int32, 1, f"{at}support_")
     n_support = _dense(state["_n_support"], np.int32, 1, f"{at}_n_support")
     n_class, n_sv = len(n_support), len(support)
@@ -66,17 +66,26 @@ def check_libsvm(obj: Any, path: str) -> None:
         raise fail(f"has {len(prob_a)} entries, not 0 or {pairs}", f"{at}_probA")
 
 
+def _short(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else type(value).__name__
+
+
 def _check_support_vectors(obj: Any, state: dict, n_sv: int, at: str) -> None:
     vectors = state.get("support_vectors_")
     where = f"{at}support_vectors_"
-    if state.get("_sparse"):
+    sparse = state.get("_sparse", False)
+    if not isinstance(sparse, bool):
+        raise fail(f"expected a bool, not {type(sparse).__name__}", f"{at}_sparse")
+    if sparse:
         if not sp.issparse(vectors) or vectors.format != "csr" or vectors.dtype != np.float64:
             raise fail("expected a float64 CSR matrix", where)
         if vectors.shape[0] != n_sv:
             raise fail(f"has {vectors.shape[0]} rows, not len(support_) {n_sv}", where)
         return
     vectors = _dense(vectors, np.float64, 2, where)
-    if vectors.size == 0 and (obj.kernel == "precomputed" or callable(obj.kernel)):
+    kernel = getattr(obj, "kernel", None)
+    keeps_none = kernel == "precomputed" if isinstance(kernel, str) else callable(kernel)
+    if vectors.size == 0 and keeps_none:
         return  # those kernels keep no vectors: predict indexes the kernel matrix instead
     n_features = require_int(state.get("n_features_in_"), f"{at}n_features_in_", 1)
     if vectors.shape != (n_sv, n_features):

@@ -129,6 +129,8 @@ def _check_neighbors_data(state: dict, path: str) -> None:
         raise fail(f"expected a 2-d array or sparse matrix, not {type(fit_x).__name__}",
                    f"{prefix}_fit_X")  # fmt: skip
     n_features = state.get("n_features_in_")
+    if n_features is not None:
+        n_features = require_int(n_features, f"{prefix}n_features_in_", 1)
     if shape[0] != n_samples or (n_features is not None and shape[1] != n_features):
         raise fail(f"has shape {shape}, not (n_samples_fit_, n_features_in_) = "
                    f"{(n_samples, n_features)}", f"{prefix}_fit_X")  # fmt: skip
