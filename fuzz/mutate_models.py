@@ -18,15 +18,20 @@ address space: a count the loader trusts can ask for gigabytes (a MemoryError is
 `--shapes` is exhaustive instead of random: every array of every model's file in turn becomes
 a variant one row or column shorter or longer, empty, flattened or of its dtype's other width,
 or gets an extreme first or last element (-1, the integer maximum, NaN, -inf), and each file
-loads and runs in a forked child, so that a crash is a finding, not the end of the sweep:
+loads and runs in a forked child, so that a crash is a finding, not the end of the sweep.
+`--scalars` does the same for every integer of the graph, set to 0, -1, 2^31, 2^63-1 and
+True in turn. Both run in make test (tests/python/test_mutation_sweeps.py, about 45 s and
+60 s on two cores):
 
     PYTHONPATH=python python fuzz/mutate_models.py --shapes --save build/shapes
+    PYTHONPATH=python python fuzz/mutate_models.py --scalars --save build/scalars
 
 It found a params object replaced by a node loading as defaults (3c34ed4), a gradient
 boosting init that made scikit-learn's predict_stages write past its rows (0754800), an
-n_outputs of 2^31 that the tree loader sized a list by (6b019b8), and (--shapes) libsvm
-models whose short arrays crashed predict and a brute force neighbors search over fewer rows
-than it was told, which divided by zero.
+n_outputs of 2^31 that the tree loader sized a list by (6b019b8), libsvm models whose short
+arrays crashed predict, a brute force neighbors search over fewer rows than it was told,
+which divided by zero (--shapes, 000c3a5), a k-means thread count of 2^31 that made libgomp
+abort the process (9588513) and a KD tree leaf size of 0 that divided by zero (b80a3ec).
 """
 
 from __future__ import annotations
@@ -329,28 +334,57 @@ def run_forked(data: bytes, rows) -> str | None:
 _REFUSED = 5  # the child's exit status for a file the loader refused
 
 
-def shapes(names: list[str], save: Path | None) -> int:
-    """Every array of every model's file, replaced by each of its reshaped variants."""
+def array_variants(graph, arrays):
+    """(label, graph, arrays): each array in turn replaced by each of its `reshaped` forms."""
+    for array_name, array in arrays.items():
+        for variant, value in reshaped(array).items():
+            yield f"{array_name} {variant}", graph, {**arrays, array_name: value}
+
+
+#: What --scalars writes over each integer of a graph: the counts and sizes a loader trusts.
+SCALARS = (0, -1, 2**31, 2**63 - 1, True)
+
+
+def scalar_variants(graph, arrays):
+    """(label, graph, arrays): each integer value of the graph in turn set to each of SCALARS."""
+    places = [at for at in graph_places(graph) if _integer_at(graph, at)]
+    for at in places:
+        for value in SCALARS:
+            yield (
+                f"{'/'.join(map(str, at))}={value}",
+                replace_at(copy.deepcopy(graph), at, value),
+                arrays,
+            )
+
+
+def _integer_at(graph, at) -> bool:
+    node = graph
+    for key in at:
+        node = node[key]
+    return isinstance(node, int) and not isinstance(node, bool)
+
+
+def sweep(names: list[str], save: Path | None, variants) -> int:
+    """Every variant of every model's file, loaded and run in a forked child."""
     fitted = models()
     findings = cases = refused = 0
     for name in names or sorted(fitted):
         graph, meta, arrays = parts(amber.dumps(fitted[name]))
-        for array_name, array in arrays.items():
-            for variant, value in reshaped(array).items():
-                try:
-                    data = rebuild(graph, meta, {**arrays, array_name: value})
-                except amber.AmberError:
-                    continue
-                cases += 1
-                problem = run_forked(data, rows_for(name))
-                if problem == "refused":
-                    refused += 1
-                elif problem is not None:
-                    findings += 1
-                    print(f"FINDING {name}: {array_name} {variant}: {problem}", flush=True)
-                    if save is not None:
-                        (save / f"{name}-{variant}-{cases:05d}.amber").write_bytes(data)
-    print(f"shapes: {cases} files ({refused} refused), {findings} findings", flush=True)
+        for label, new_graph, new_arrays in variants(graph, arrays):
+            try:
+                data = rebuild(new_graph, meta, new_arrays)
+            except amber.AmberError:
+                continue
+            cases += 1
+            problem = run_forked(data, rows_for(name))
+            if problem == "refused":
+                refused += 1
+            elif problem is not None:
+                findings += 1
+                print(f"FINDING {name}: {label}: {problem}", flush=True)
+                if save is not None:
+                    (save / f"{cases:05d}-{name}.amber").write_bytes(data)
+    print(f"{variants.__name__}: {cases} files ({refused} refused), {findings} findings")
     return findings
 
 
@@ -377,6 +411,9 @@ def main() -> int:
     parser.add_argument(
         "--shapes", action="store_true", help="replace each array by reshaped variants, in turn"
     )
+    parser.add_argument(
+        "--scalars", action="store_true", help="set each integer of the graph to extremes, in turn"
+    )
     args = parser.parse_args()
     faulthandler.enable()
     if args.replay:
@@ -384,8 +421,9 @@ def main() -> int:
         return 0
     if args.save:
         os.makedirs(args.save, exist_ok=True)
-    if args.shapes:
-        return 1 if shapes(args.models, args.save) else 0
+    if args.shapes or args.scalars:
+        variants = array_variants if args.shapes else scalar_variants
+        return 1 if sweep(args.models, args.save, variants) else 0
     return 1 if fuzz(args.seed, args.runs, args.models, args.save) else 0
 
 
