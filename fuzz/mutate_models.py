@@ -44,6 +44,7 @@ import gc
 import os
 import random
 import resource
+import signal
 import sys
 import traceback
 import warnings
@@ -307,13 +308,14 @@ def reshaped(array: np.ndarray) -> dict:
 
 def run_forked(data: bytes, rows) -> str | None:
     """Loads and exercises `data` in a forked child; what went wrong, or None. A crash kills
-    the child, not the sweep."""
+    the child, not the sweep; so do 4 GiB of address space and a minute's run."""
     pid = os.fork()
     if pid == 0:
         code = 0
         faulthandler.disable()  # the parent reports the signal; no dump per crash
         try:
             resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+            signal.alarm(60)  # a hang is a finding too: SIGALRM ends the child
             exercise(amber.loads(data), rows)
         except amber.AmberError:
             code = _REFUSED
@@ -323,7 +325,7 @@ def run_forked(data: bytes, rows) -> str | None:
         os._exit(code)
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):
-        return f"killed by signal {os.WTERMSIG(status)}"
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
     if os.WEXITSTATUS(status) == _REFUSED:
         return "refused"
     if os.WEXITSTATUS(status):
