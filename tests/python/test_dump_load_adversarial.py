@@ -566,7 +566,7 @@ def test_random_mutations_raise_only_amber_errors(which, choice, value, array_ch
     for look in (
         lambda: repr(amber.inspect(data=data)),
         lambda: amber.get_untrusted_types(data=data),
-    ):  # noqa: E501
+    ):
         with contextlib.suppress(amber.AmberError):  # what runs no code must not fail otherwise
             look()
     try:
