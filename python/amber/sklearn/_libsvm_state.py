@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from amber.sklearn._validate import check_range, fail, require_int
+from amber.sklearn._validate import check_range, fail, require_array, require_int
 
 #: What `_impl` names, in scikit-learn's LIBSVM_IMPL order; the first two are classifiers.
 _IMPLS = ("c_svc", "nu_svc", "one_class", "epsilon_svr", "nu_svr")
@@ -105,11 +105,8 @@ def _check_matrix(value: Any, shape: tuple, where: str) -> None:
 
 
 def _dense(value: Any, dtype: type, ndim: int, where: str, length: int | None = None):
-    """`value` as a C-contiguous array of `dtype` and rank `ndim` (of `length` entries)."""
-    if not isinstance(value, np.ndarray) or value.dtype != dtype or not value.flags.c_contiguous:
-        got = getattr(value, "dtype", type(value).__name__)
-        raise fail(f"expected a contiguous {np.dtype(dtype).name} array, not {got}", where)
-    if value.ndim != ndim or (length is not None and len(value) != length):
-        want = f"{ndim}-d array" + (f" of {length} entries" if length is not None else "")
-        raise fail(f"expected a {want}, not shape {value.shape}", where)
-    return value
+    """`value` as a C-contiguous array of exactly `dtype` (libsvm's typed memoryviews)."""
+    array = require_array(value, where, np.dtype(dtype).kind, ndim, length)
+    if array.dtype != dtype or not array.flags.c_contiguous:
+        raise fail(f"expected a contiguous {np.dtype(dtype).name} array, not {array.dtype}", where)
+    return array

@@ -25,8 +25,8 @@ def require_array(value: Any, path: str, kinds: str, ndim: int, length: int | No
         got = getattr(value, "dtype", type(value).__name__)
         raise fail(f"expected an array of kind {kinds!r}, not {got}", path)
     if value.ndim != ndim or (length is not None and value.shape[0] != length):
-        want = f"{ndim}-d" + (f" of length {length}" if length is not None else "")
-        raise fail(f"expected a {want} array, not shape {value.shape}", path)
+        want = f"{ndim}-d array" + (f" of length {length}" if length is not None else "")
+        raise fail(f"expected a {want}, not shape {value.shape}", path)
     return value
 
 
