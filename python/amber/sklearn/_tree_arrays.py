@@ -302,9 +302,10 @@ class _ClassCounts(np.ndarray):
 
 
 def build_trees(columns: Columns, n_features: int, n_outputs: int, n_classes: list | None,
-                tree_path: TreePath) -> list:  # fmt: skip
+                tree_path: TreePath, shift: np.ndarray | None = None) -> list:  # fmt: skip
     """The sklearn Tree objects of `columns` (checked span by span before scikit-learn sees
-    them); n_classes per output (None for regressors: one each)."""
+    them); n_classes per output (None for regressors: one each). `shift` (one float per tree)
+    is added to every value of its tree, as in encode_trees."""
     from sklearn.tree._tree import Tree
 
     from amber import _core
@@ -345,6 +346,10 @@ def build_trees(columns: Columns, n_features: int, n_outputs: int, n_classes: li
         span_values = np.asarray(values[span.lo : span.hi], dtype=np.float64)
         if counts:
             span_values = span_values * part["weighted_n_node_samples"][:, None, None]
+        if shift is not None:
+            sizes = np.diff(span.offsets)
+            span_values = span_values + np.repeat(shift[span.t0 : span.t0 + span.n_trees],
+                                                  sizes)[:, None, None]  # fmt: skip
         offsets = span.offsets.tolist()
         for t in range(span.n_trees):
             a, b = offsets[t], offsets[t + 1]

@@ -69,6 +69,12 @@ def _restore_ct(ct: ColumnTransformer, fitted: p.Fitted) -> None:
             (name, _passthrough(ct, cols) if trans == "passthrough" else trans, spec)
             for (name, trans, spec), cols in zip(entries, indices, strict=True)
         ]
+    elif not _fits_passthrough():  # 1.3 keeps the string, and the fitted identity aside
+        ct._name_to_fitted_passthrough = {
+            name: _passthrough(ct, cols, _output_of(ct))
+            for (name, trans, _), cols in zip(entries, indices, strict=True)
+            if isinstance(trans, str) and trans == "passthrough"
+        }
     ct.transformers_ = entries
     ct._columns = [spec for _, _, spec in entries[: len(ct.transformers)]]
     ct._transformer_to_input_indices = dict(
@@ -79,7 +85,11 @@ def _restore_ct(ct: ColumnTransformer, fitted: p.Fitted) -> None:
     if "remainder" in ct._transformer_to_input_indices:
         remaining = ct._transformer_to_input_indices["remainder"]
     ct._transformer_to_input_indices["remainder"] = remaining
-    ct._remainder = ("remainder", ct.remainder, ct._get_remainder_cols(remaining))
+    # 1.5 on name the remainder's columns as the selectors did (_get_remainder_cols); 1.3 and
+    # 1.4 keep the indices.
+    name_columns = getattr(ct, "_get_remainder_cols", None)
+    ct._remainder = ("remainder", ct.remainder,
+                     remaining if name_columns is None else name_columns(remaining))  # fmt: skip
     ct.sparse_output_ = bool(fitted["sparse_output"])
     ct.output_indices_ = _output_indices(fitted, [*names, "remainder"])
 
@@ -170,12 +180,22 @@ def _fits_passthrough() -> bool:
     return not isinstance(fitted.transformers_[0][1], str)
 
 
-def _passthrough(ct: ColumnTransformer, indices: np.ndarray) -> Any:
-    """The fitted identity transformer the installed release uses for "passthrough"."""
+def _output_of(ct: ColumnTransformer) -> str:
+    """The container `ct` was set to transform into ("default", "pandas", ...)."""
+    from sklearn.utils._set_output import _get_output_config
+
+    return _get_output_config("transform", ct)["dense"]
+
+
+def _passthrough(ct: ColumnTransformer, indices: np.ndarray, output: str | None = None) -> Any:
+    """The fitted identity transformer the installed release uses for "passthrough" (1.3 sets
+    it to the ColumnTransformer's `output` container; later releases through set_output)."""
     from sklearn.preprocessing import FunctionTransformer
 
     identity = FunctionTransformer(accept_sparse=True, check_inverse=False,
                                    feature_names_out="one-to-one")  # fmt: skip
+    if output is not None:
+        identity.set_output(transform=output)
     names = getattr(ct, "feature_names_in_", None)
     if names is not None:
         import pandas as pd

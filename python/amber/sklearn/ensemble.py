@@ -15,7 +15,7 @@ from sklearn.ensemble import (
 
 from amber._graph import Decoder, Encoder, attr_path
 from amber._params import shallow_params
-from amber.errors import GraphError, InvalidStateError
+from amber.errors import GraphError, InvalidStateError, UnsupportedObjectError
 from amber.sklearn import _portable as p
 from amber.sklearn import register
 from amber.sklearn._tree_arrays import Columns, build_trees, encode_trees, random_states
@@ -156,15 +156,15 @@ def booster_to_node(est: Any, enc: Encoder, path: str) -> dict:
     return estimator_node(est, GRADIENT_BOOSTING, fitted, enc, path)
 
 
-def _legacy_init_shift(est: Any, path: str) -> np.ndarray | None:
-    """Per-tree value offsets that give a multiclass booster of scikit-learn 1.3 its raw scores.
+def _legacy_init_shift(est: Any, path: str, writing: bool = True) -> np.ndarray | None:
+    """Per-tree value offsets between a multiclass booster of scikit-learn 1.3 and the schema.
 
     1.3 started multiclass boosting from `log(p)` of the init estimator (p clipped at float32
     epsilon); later releases, and the schema, from `log(p) - mean(log(p))` (p clipped at
     float64 epsilon). For an init estimator whose probabilities are the same on every row
-    (a DummyClassifier), the difference is one constant per class: it is added to the values of
-    the first stage's trees, divided by the learning rate (docs/schema/tree.md, "Across
-    versions"). None for every other booster.
+    (a DummyClassifier), the difference is one constant per class: a writer under 1.3 adds it
+    to the values of the first stage's trees, divided by the learning rate, and a reader under
+    1.3 subtracts it (docs/schema/tree.md, "Across versions"). None for every other booster.
     """
     if type(getattr(est, "_loss", None)).__name__ != "MultinomialDeviance" or est.init_ == "zero":
         return None
@@ -172,11 +172,14 @@ def _legacy_init_shift(est: Any, path: str) -> np.ndarray | None:
 
     init = est.init_
     if not isinstance(init, DummyClassifier) or init.strategy not in ("prior", "most_frequent"):
-        raise GraphError(
-            "a multiclass GradientBoostingClassifier of scikit-learn 1.3 has a portable form "
-            "only with its default init (a DummyClassifier); dump it with tier='generic'",
-            attr_path(path, "init_"),
-        )
+        what = (
+            "has a portable form only with its default init (a DummyClassifier); dump it with "
+            "tier='generic'" if writing else
+            "loads only with its default init (a DummyClassifier): load it under 1.4 or later"
+        )  # fmt: skip
+        error = GraphError if writing else UnsupportedObjectError
+        raise error(f"a multiclass GradientBoostingClassifier of scikit-learn 1.3 {what}",
+                    attr_path(path, "init_"))  # fmt: skip
     proba = np.asarray(init.class_prior_, dtype=np.float64)
     if init.strategy == "most_frequent":
         proba = (np.arange(proba.size) == np.argmax(proba)).astype(np.float64)
@@ -184,9 +187,21 @@ def _legacy_init_shift(est: Any, path: str) -> np.ndarray | None:
     old = np.log(np.clip(proba, eps32, 1 - eps32))
     new = np.log(np.clip(proba, eps64, 1 - eps64))
     new -= np.mean(new)
-    shift = np.zeros(est.estimators_.size)
-    shift[: est.estimators_.shape[1]] = (old - new) / est.learning_rate
-    return shift
+    shift = np.zeros(est.n_estimators_ * len(proba))
+    shift[: len(proba)] = (old - new) / est.learning_rate
+    return shift if writing else -shift
+
+
+def _set_loss(est: Any) -> None:
+    """`_loss`: the common loss objects from 1.4 on; 1.3's `_gb_losses` object, which its
+    `_check_params` makes (and which recomputes `max_features_`, kept as stored)."""
+    get_loss = getattr(est, "_get_loss", None)
+    if get_loss is not None:
+        est._loss = get_loss(sample_weight=None)
+        return
+    max_features = est.max_features_
+    est._check_params()
+    est.max_features_ = max_features
 
 
 def _tree_params(tree: Any, enc: Encoder, path: str) -> dict:
@@ -213,7 +228,7 @@ def booster_from_node(node: dict, dec: Decoder, path: str) -> Any:
     est.n_trees_per_iteration_ = k
     est.n_estimators_ = fitted.integer("n_estimators", 1, 2**40)
     est.max_features_ = fitted.integer("max_features", 1, n_features)
-    est._loss = est._get_loss(sample_weight=None)
+    _set_loss(est)
     est.init_ = _init_estimator(fitted, n_classes)
     est._rng = fitted.value("rng", None)
     est.estimators_ = _stages(est, fitted, n_features, k, path)
@@ -260,7 +275,8 @@ def _stages(est: Any, fitted: Fitted, n_features: int, k: int, path: str) -> np.
     def tree_path(t: int) -> str:
         return attr_path(path, f"estimators_[{t // k}, {t % k}].tree_")
 
-    trees = build_trees(columns, n_features, 1, [1], tree_path)
+    shift = _legacy_init_shift(est, path, writing=False)
+    trees = build_trees(columns, n_features, 1, [1], tree_path, shift)
     params_path = fitted.where("tree_params")
     raw = fitted.raw.get("tree_params")
     if not isinstance(raw, dict):

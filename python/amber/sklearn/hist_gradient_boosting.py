@@ -18,7 +18,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.preprocessing import LabelEncoder
 
 from amber._graph import Decoder, Encoder, attr_path
-from amber.errors import GraphError, InvalidStateError, UnsupportedError
+from amber.errors import GraphError, InvalidStateError, UnsupportedError, UnsupportedObjectError
 from amber.sklearn import _portable as p
 from amber.sklearn import register
 from amber.sklearn._tree_arrays import Columns, raise_defect
@@ -252,6 +252,13 @@ def _decode_categories(est: Any, fitted: Fitted, n_features: int) -> list | None
     if not fitted.has("is_categorical"):
         est.is_categorical_ = est._preprocessor = est._is_categorical_remapped = None
         return None
+    if not hasattr(type(est), "_preprocess_X"):
+        # 1.3 bins raw category values itself, without an encoder (docs/schema/ensemble.md §8)
+        raise UnsupportedObjectError(
+            "a HistGradientBoosting model with categorical features loads into scikit-learn "
+            "1.4 or later, which encode categories before binning",
+            fitted.where("is_categorical"),
+        )
     mask = fitted.array("is_categorical", "bu", (n_features,)).astype(bool)
     lists = fitted.value("categories")
     missing = fitted.array("categories_missing", "bu", (n_features,)).astype(bool)
