@@ -151,7 +151,9 @@ std::string add_column(const Cells& cells, size_t j, size_t width, std::string n
 std::string read_matrix(const Node& node, Table& table) {
   Cells cells;
   if (auto why = read_cells(node, cells); !why.empty()) return why;
-  if (cells.shape.size() != 2) node.fail("the validation input is not a 2-d array");
+  // A 1-d sample is the y of a label transformer, which the runtime takes as one column.
+  if (cells.shape.size() == 1) cells.shape.push_back(1);
+  if (cells.shape.size() != 2) node.fail("the validation input is not a 1-d or 2-d array");
   table.frame.rows = cells.shape[0];
   for (size_t j = 0; j < cells.shape[1]; ++j) {
     if (auto why = add_column(cells, j, cells.shape[1], "", table); !why.empty()) return why;

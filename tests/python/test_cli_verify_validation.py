@@ -22,7 +22,7 @@ from sklearn.ensemble import (
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import LabelBinarizer, LabelEncoder, OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
 import amber
@@ -76,6 +76,9 @@ def models():
         "hgb": (HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(X, y), X[:25]),
         "scaler": (StandardScaler().fit(X), X[:10]),
         "frame-pipeline": frame_pipeline(),
+        # y transformers: the sample is a 1-d y, which the runtime reads as one column
+        "label-encoder": (LabelEncoder().fit(words), words[::7]),
+        "label-binarizer": (LabelBinarizer().fit(y), y[3:20]),
     }  # fmt: skip
 
 
@@ -155,6 +158,18 @@ def test_altered_labels_are_compared_exactly(tmp_path, monkeypatch):
     assert result.returncode == EXIT_VALIDATION
     assert "predict: 2 of 20 rows differ" in result.stderr
     assert "largest difference" not in result.stderr  # labels have no distance
+
+
+def test_altered_label_codes_of_a_1d_sample_are_refused(tmp_path, monkeypatch):
+    def recode(outputs):
+        codes = outputs["transform"].copy()
+        codes[[1, 4]] = (codes[[1, 4]] + 1) % 3
+        outputs["transform"] = codes
+
+    path, _ = dump(tmp_path, "label-encoder", monkeypatch, recode)
+    result = run_amber("verify", path)
+    assert result.returncode == EXIT_VALIDATION
+    assert "transform: 2 of 29 rows differ" in result.stderr
 
 
 def test_differences_within_the_tolerance_pass_and_beyond_it_fail(tmp_path, monkeypatch):
