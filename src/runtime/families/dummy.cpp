@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "runtime/families/tree_common.hpp"
 #include "runtime/registry.hpp"
@@ -53,11 +54,12 @@ class ConstantStage final : public Stage {
   size_t predicted_;
 };
 
-size_t dummy_features(const Node& estimator, const Node& fitted) {
-  if (!fitted.find("n_features_in")) {
-    estimator.unsupported("a dummy estimator fitted without n_features_in");
-  }
-  return n_features_of(fitted);
+/// The input width: the file's n_features_in, else `known` (scikit-learn up to 1.4 did not
+/// record it for dummies, which read only the row count; a booster's init gets its width).
+size_t dummy_features(const Node& estimator, const Node& fitted, std::optional<size_t> known) {
+  if (fitted.find("n_features_in")) return n_features_of(fitted);
+  if (!known) estimator.unsupported("a dummy estimator fitted without n_features_in");
+  return *known;
 }
 
 /// The index of the class equal to `constant` (the first one, as np.where picks it).
@@ -74,10 +76,10 @@ size_t constant_index(const Node& constant, const Labels& labels) {
   constant.fail("the constant is not one of the classes");
 }
 
-StagePtr compile_classifier(const Node& estimator) {
+StagePtr compile_classifier(const Node& estimator, std::optional<size_t> known_features) {
   expect_schema(estimator, "dummy/1");
   const Node fitted = fitted_of(estimator);
-  const size_t n_features = dummy_features(estimator, fitted);
+  const size_t n_features = dummy_features(estimator, fitted, known_features);
   if (fitted["n_outputs"].as_int() != 1 || fitted["classes"].kind() == "list") {
     fitted["classes"].unsupported("multi-output dummy classifiers are not supported natively");
   }
@@ -106,10 +108,10 @@ StagePtr compile_classifier(const Node& estimator) {
                                          predicted);
 }
 
-StagePtr compile_regressor(const Node& estimator) {
+StagePtr compile_regressor(const Node& estimator, std::optional<size_t> known_features) {
   expect_schema(estimator, "dummy/1");
   const Node fitted = fitted_of(estimator);
-  const size_t n_features = dummy_features(estimator, fitted);
+  const size_t n_features = dummy_features(estimator, fitted, known_features);
   const int64_t n_outputs = fitted["n_outputs"].as_int();
   auto constant = fitted["constant"].doubles();
   if (n_outputs < 1 || constant.size() != static_cast<size_t>(n_outputs)) {
@@ -120,9 +122,15 @@ StagePtr compile_regressor(const Node& estimator) {
 
 }  // namespace
 
+StagePtr compile_dummy_init(const Node& init, bool classifier, size_t n_features) {
+  return classifier ? compile_classifier(init, n_features) : compile_regressor(init, n_features);
+}
+
 void register_dummies() {
-  register_compiler("sklearn.dummy:DummyClassifier", compile_classifier);
-  register_compiler("sklearn.dummy:DummyRegressor", compile_regressor);
+  register_compiler("sklearn.dummy:DummyClassifier",
+                    [](const Node& estimator) { return compile_classifier(estimator, {}); });
+  register_compiler("sklearn.dummy:DummyRegressor",
+                    [](const Node& estimator) { return compile_regressor(estimator, {}); });
 }
 
 }  // namespace amber::rt::trees

@@ -157,7 +157,10 @@ StagePtr compile_init(const Node& fitted, const Model& m, bool classifier) {
     init.unsupported("the native runtime runs init estimators of class " + std::string(expected) +
                      " only (others may see float32 input differently)");
   }
-  StagePtr stage = compile(init);
+  // scikit-learn up to 1.4 recorded no n_features_in for a dummy: the booster's width is its.
+  StagePtr stage = fitted_of(init).find("n_features_in")
+                       ? compile(init)
+                       : compile_dummy_init(init, classifier, m.n_features);
   if (stage->n_inputs() != m.n_features) init.fail("n_features_in does not match the ensemble's");
   const size_t width = stage->n_outputs(classifier ? Method::PredictProba : Method::Predict);
   if (width != (classifier ? m.labels.size() : 1)) init.fail("has the wrong number of outputs");

@@ -66,6 +66,10 @@ size_t n_features_of(const Node& fitted);
 /// Index of the first maximum of `values[0, n)`, as numpy.argmax (NaN wins, first one).
 size_t argmax(const double* values, size_t n);
 
+/// A booster's init DummyClassifier (`classifier`) or DummyRegressor whose file records no
+/// n_features_in (scikit-learn up to 1.4): compiled with the booster's `n_features`.
+StagePtr compile_dummy_init(const Node& init, bool classifier, size_t n_features);
+
 // Registration of each file's compilers; trees.cpp's register_trees() calls them all.
 void register_single_trees();
 void register_forests();
