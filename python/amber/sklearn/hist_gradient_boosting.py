@@ -195,9 +195,11 @@ def hgb_from_node(node: dict, dec: Decoder, path: str) -> Any:
     fitted = Fitted(raw, dec, path)
     n_features = fitted.integer("n_features_in", 1, 2**31)
     _check_feature_count(fitted, n_features)
-    categories = _decode_categories(est, fitted, n_features)
+    legacy = not hasattr(type(est), "_preprocess_X")  # 1.3: categories are binned as given
+    decode_categories = _legacy_categories if legacy else _decode_categories
+    categories = decode_categories(est, fitted, n_features)
     set_common(est, fitted)
-    order = input_order(est.is_categorical_, n_features)
+    order = np.arange(n_features) if legacy else input_order(est.is_categorical_, n_features)
     if isinstance(est, HistGradientBoostingClassifier):  # is_classifier() reads all tags: slow
         _set_classes(est, fitted)
     k = fitted.integer("n_trees_per_iteration", 1, 2**31)
@@ -206,7 +208,9 @@ def hgb_from_node(node: dict, dec: Decoder, path: str) -> Any:
     est._baseline_prediction = baseline.astype(np.float64).reshape(1, k)
     n_iter = fitted.integer("n_iter", 0, 2**31)
     est._predictors = _decode_predictors(fitted, n_iter, k, order, est.is_categorical_, path)
-    est._bin_mapper = _decode_bin_mapper(est, fitted, order, categories)
+    if legacy and categories is not None:
+        _bitsets_of_values(est._predictors, categories, fitted.where("predictors"))
+    est._bin_mapper = _decode_bin_mapper(est, fitted, order, categories, legacy)
     est._n_features = n_features
     est._loss = est._get_loss(sample_weight=None)
     for key, name in _EXTRAS.items():
@@ -252,25 +256,8 @@ def _decode_categories(est: Any, fitted: Fitted, n_features: int) -> list | None
     if not fitted.has("is_categorical"):
         est.is_categorical_ = est._preprocessor = est._is_categorical_remapped = None
         return None
-    if not hasattr(type(est), "_preprocess_X"):
-        # 1.3 bins raw category values itself, without an encoder (docs/schema/ensemble.md §8)
-        raise UnsupportedObjectError(
-            "a HistGradientBoosting model with categorical features loads into scikit-learn "
-            "1.4 or later, which encode categories before binning",
-            fitted.where("is_categorical"),
-        )
-    mask = fitted.array("is_categorical", "bu", (n_features,)).astype(bool)
-    lists = fitted.value("categories")
+    mask, lists = _stored_categories(fitted, n_features)
     missing = fitted.array("categories_missing", "bu", (n_features,)).astype(bool)
-    if not isinstance(lists, list) or len(lists) != n_features:
-        raise GraphError(f"must be a list of {n_features} entries", fitted.where("categories"))
-    for j in range(n_features):
-        ok = (
-            isinstance(lists[j], np.ndarray) and lists[j].ndim == 1 if mask[j] else lists[j] is None
-        )
-        if not ok:
-            raise GraphError("a 1-d array for a categorical feature, else null",
-                             f"{fitted.where('categories')}[{j}]")  # fmt: skip
     names = fitted.value("feature_names_in", None)
     rows = _synthetic_rows(lists, missing, mask, names)
     saved = est.categorical_features
@@ -282,6 +269,60 @@ def _decode_categories(est: Any, fitted: Fitted, n_features: int) -> list | None
     finally:
         est.categorical_features = saved
     return lists
+
+
+def _stored_categories(fitted: Fitted, n_features: int) -> tuple[np.ndarray, list]:
+    """`is_categorical` as a bool mask, and `categories`: a 1-d array per categorical feature,
+    None for the others."""
+    mask = fitted.array("is_categorical", "bu", (n_features,)).astype(bool)
+    lists = fitted.value("categories")
+    if not isinstance(lists, list) or len(lists) != n_features:
+        raise GraphError(f"must be a list of {n_features} entries", fitted.where("categories"))
+    for j in range(n_features):
+        ok = (
+            isinstance(lists[j], np.ndarray) and lists[j].ndim == 1 if mask[j] else lists[j] is None
+        )
+        if not ok:
+            raise GraphError("a 1-d array for a categorical feature, else null",
+                             f"{fitted.where('categories')}[{j}]")  # fmt: skip
+    return mask, lists
+
+
+def _legacy_categories(est: Any, fitted: Fitted, n_features: int) -> list | None:
+    """`is_categorical_` under scikit-learn 1.3, which has no encoder: its bin mapper keeps each
+    categorical feature's values, integers below 255 that stand for themselves. Returns the
+    categories per input feature (None: no categorical feature)."""
+    if not fitted.has("is_categorical"):
+        est.is_categorical_ = None
+        return None
+    mask, lists = _stored_categories(fitted, n_features)
+    for j in np.flatnonzero(mask):
+        values = lists[j]
+        if values.dtype.kind not in "iuf" or not np.all((values >= 0) & (values < 255)) or \
+                not np.array_equal(values, np.round(values)):  # fmt: skip
+            raise UnsupportedObjectError(
+                "scikit-learn 1.3 takes only integer categories in [0, 254]: load this model "
+                "under 1.4 or later", f"{fitted.where('categories')}[{j}]")  # fmt: skip
+    est.is_categorical_ = mask
+    return lists
+
+
+def _bitsets_of_values(predictors: list, categories: list, where: str) -> None:
+    """Rewrites the raw bitsets of categorical splits from category codes (the schema's) to the
+    category values scikit-learn 1.3 compares the input with."""
+    for stage in predictors:
+        for predictor in stage:
+            nodes, raw = predictor.nodes, predictor.raw_left_cat_bitsets
+            for i in np.flatnonzero(nodes["is_categorical"] & (nodes["is_leaf"] == 0)):
+                values = categories[int(nodes["feature_idx"][i])]
+                row = int(nodes["bitset_idx"][i])
+                codes = np.flatnonzero(np.unpackbits(raw[row].view(np.uint8), bitorder="little"))
+                if codes.size and codes[-1] >= len(values):
+                    raise GraphError(f"a category code {codes[-1]} past the feature's "
+                                     f"{len(values)} categories", where)  # fmt: skip
+                bits = np.zeros(256, dtype=np.uint8)
+                bits[values[codes].astype(np.int64)] = 1
+                raw[row] = np.packbits(bits, bitorder="little").view(np.uint32)
 
 
 def _synthetic_rows(lists: list, missing: np.ndarray, mask: np.ndarray, names) -> Any:
@@ -376,7 +417,8 @@ def _bitsets(columns: Columns) -> dict:
     return out
 
 
-def _decode_bin_mapper(est: Any, fitted: Fitted, order: np.ndarray, categories) -> Any:
+def _decode_bin_mapper(est: Any, fitted: Fitted, order: np.ndarray, categories,
+                       legacy: bool = False) -> Any:  # fmt: skip
     from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper
 
     raw = fitted.raw.get("bin_mapper")
@@ -390,16 +432,21 @@ def _decode_bin_mapper(est: Any, fitted: Fitted, order: np.ndarray, categories) 
     if offsets.shape != (n + 1,) or offsets[0] != 0 or offsets[-1] != len(values) or \
             (n and (offsets[1:] - offsets[:-1]).min() < 0):  # fmt: skip
         raise GraphError("threshold_offsets do not match thresholds", where)
-    remapped = est._is_categorical_remapped
+    # 1.3 keeps features in input order and bins the category values themselves.
+    remapped = est.is_categorical_ if legacy else est._is_categorical_remapped
     known = None
     if categories is not None:
-        known = [np.arange(len(categories[j]), dtype=np.float64) if remapped[r] else None
+        known = [(np.asarray(categories[j], np.float64) if legacy else
+                  np.arange(len(categories[j]), dtype=np.float64)) if remapped[r] else None
                  for r, j in enumerate(order)]  # fmt: skip
     mapper = _BinMapper(n_bins=node["n_bins"], subsample=node["subsample"],
                         is_categorical=remapped, known_categories=known,
                         random_state=node["random_state"], n_threads=node["n_threads"])  # fmt: skip
     bounds = offsets.tolist()
     mapper.bin_thresholds_ = [values[bounds[j] : bounds[j + 1]].copy() for j in order.tolist()]
+    if legacy and known is not None:  # the stored thresholds are codes 0..n-1
+        mapper.bin_thresholds_ = [t if c is None else c for t, c in
+                                  zip(mapper.bin_thresholds_, known, strict=True)]  # fmt: skip
     mapper.n_bins_non_missing_ = np.asarray(node["n_bins_non_missing"], np.uint32)[order]
     mapper.missing_values_bin_idx_ = node["missing_values_bin_idx"]
     cat = np.zeros(n, dtype=np.uint8) if remapped is None else remapped.astype(np.uint8)
